@@ -1,0 +1,79 @@
+// Group commit: writes submitted in the same event-loop turn share one transaction, so one fsync
+// acknowledges many writes (the batching kine gets from concurrent database/sql transactions).
+//
+// Contract: submit() resolves or rejects only after the transaction holding the op committed
+// (or rolled back). Each op has its own outcome; the commit function decides per op and only a
+// failure of the whole transaction fails every op in it. Ops run in submission order.
+
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+export interface GroupCommitStats {
+  /** Transactions committed or attempted. */
+  transactions: number;
+  /** Ops handed to those transactions. */
+  ops: number;
+}
+
+interface Pending<Op, R> {
+  op: Op;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
+export class GroupCommit<Op, R> {
+  readonly stats: GroupCommitStats = { transactions: 0, ops: 0 };
+  private queue: Pending<Op, R>[] = [];
+  private scheduled = false;
+
+  /**
+   * @param commit runs ops in one transaction and returns one outcome per op, or throws when the
+   *   transaction as a whole failed (then every op fails with that error).
+   * @param maxBatch upper bound on ops per transaction, to bound how long one commit holds the loop.
+   */
+  constructor(
+    private readonly commit: (ops: Op[]) => Outcome<R>[],
+    private readonly maxBatch = 1000,
+  ) {}
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  submit(op: Op): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /**
+   * Commits one batch (or, with all, everything queued). Leftovers get the next turn, so other
+   * work runs between large batches.
+   */
+  flush(all = false): void {
+    this.scheduled = false;
+    for (let first = true; this.queue.length > 0 && (first || all); first = false) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.stats.transactions++;
+      this.stats.ops += batch.length;
+      let outcomes: Outcome<R>[];
+      try {
+        outcomes = this.commit(batch.map((p) => p.op));
+      } catch (error) {
+        outcomes = batch.map(() => ({ ok: false, error }));
+      }
+      batch.forEach((p, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) p.resolve(o.value);
+        else p.reject(o.error);
+      });
+    }
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+}
