@@ -1,0 +1,127 @@
+// The API handler: `handle(ApiRequest) → ApiResponse`, transport-neutral, so nearly every API test
+// runs in process. Routing to discovery, OpenAPI, health and resources; every failure becomes a
+// Status body here and nowhere else.
+import { ApiError, badRequest, resourceTypeNotFound } from '../api/errors.ts';
+import type { Registry } from '../registry/registry.ts';
+import {
+  aggregatedDiscovery,
+  AGGREGATED_TYPE,
+  apiGroupDoc,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  groupsOf,
+  wantsAggregated,
+} from './discovery.ts';
+import type { ApiServerContext } from './context.ts';
+import { errorResponse, json } from './respond.ts';
+import { handleResource } from './resource-handler.ts';
+import { parseRoute } from './route.ts';
+import type { ApiRequest, ApiResponse } from './types.ts';
+import { versionInfo } from './version.ts';
+
+export interface OpenApiSource {
+  index(groupVersions: string[]): { paths: Record<string, { serverRelativeURL: string }> };
+  document(groupVersion: string): { body: string; hash: string } | undefined;
+}
+
+export interface ApiServerOptions {
+  ctx: ApiServerContext;
+  openapi?: OpenApiSource;
+  /** Bearer token required on every request but health checks; undefined disables auth (tests). */
+  token?: string;
+  /** `host:port` advertised in discovery. */
+  serverAddress?: string;
+  ready?: () => boolean;
+}
+
+export class ApiServer {
+  private readonly opts: ApiServerOptions;
+  private readonly registry: Registry;
+
+  constructor(opts: ApiServerOptions) {
+    this.opts = opts;
+    this.registry = opts.ctx.registry;
+  }
+
+  async handle(req: ApiRequest): Promise<ApiResponse> {
+    try {
+      return await this.route(req);
+    } catch (e) {
+      return errorResponse(e, this.opts.ctx.log);
+    }
+  }
+
+  private async route(req: ApiRequest): Promise<ApiResponse> {
+    let url: URL;
+    try {
+      url = new URL(req.url, 'https://k8ts.invalid');
+    } catch {
+      throw badRequest(`malformed request URL: ${req.url}`);
+    }
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
+      const ok = path.startsWith('/readyz') ? (this.opts.ready?.() ?? true) : true;
+      return { status: ok ? 200 : 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: ok ? 'ok' : 'not ready' };
+    }
+    if (this.opts.token !== undefined && !this.authorized(req)) {
+      return json(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    }
+    if (path === '/version') return json(200, versionInfo());
+    if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return this.openapi(req, path);
+    if (path === '/openapi/v2') throw new ApiError('NotFound', 404, 'the server could not find the requested resource: k8ts serves OpenAPI v3 only');
+    const lookup = (g: string, v: string, r: string) => this.registry.get(g, v, r)?.info;
+    const route = parseRoute(path, lookup);
+    if (route.type === 'discovery') return this.discovery(req, route.path, route.group, route.version);
+    if (route.type === 'other') throw resourceTypeNotFound();
+    const store = this.registry.get(route.group, route.version, route.resource);
+    if (!store) throw resourceTypeNotFound();
+    if (route.nsPath && !store.info.namespaced) throw resourceTypeNotFound();
+    return handleResource(this.opts.ctx, req, url.searchParams, { store, namespace: route.namespace, name: route.name, subresource: route.subresource });
+  }
+
+  private authorized(req: ApiRequest): boolean {
+    const h = req.headers['authorization'];
+    return h !== undefined && h === `Bearer ${this.opts.token}`;
+  }
+
+  private discovery(req: ApiRequest, path: string, group?: string, version?: string): ApiResponse {
+    const resources = this.registry.resources();
+    const accept = req.headers['accept'];
+    if ((path === 'api' || path === 'apis') && wantsAggregated(accept)) {
+      return { status: 200, headers: { 'content-type': AGGREGATED_TYPE }, body: JSON.stringify(aggregatedDiscovery(resources, path === 'api')) };
+    }
+    if (path === 'api') return json(200, apiVersions(this.opts.serverAddress ?? '127.0.0.1:6443'));
+    if (path === 'apis') return json(200, apiGroupList(resources));
+    if (path === 'group') {
+      const doc = apiGroupDoc(resources, group!);
+      if (!doc) throw resourceTypeNotFound();
+      return json(200, doc);
+    }
+    const doc = apiResourceList(resources, group ?? '', version!);
+    if (!doc) throw resourceTypeNotFound();
+    return json(200, doc);
+  }
+
+  private openapi(req: ApiRequest, path: string): ApiResponse {
+    const source = this.opts.openapi;
+    if (!source) throw resourceTypeNotFound();
+    if (path === '/openapi/v3') {
+      const gvs = groupsOf(this.registry.resources()).flatMap((g) => g.versions.map((v) => (g.group ? `apis/${g.group}/${v}` : `api/${v}`)));
+      const body = JSON.stringify(source.index(gvs));
+      const etag = `"${hashText(body)}"`;
+      if (req.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };
+      return { status: 200, headers: { 'content-type': 'application/json', etag }, body };
+    }
+    const gv = path.slice('/openapi/v3/'.length);
+    const doc = source.document(gv);
+    if (!doc) throw resourceTypeNotFound();
+    return { status: 200, headers: { 'content-type': 'application/json', etag: `"${doc.hash}"`, 'cache-control': 'public, immutable' }, body: doc.body };
+  }
+}
+
+function hashText(s: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
+  return h.toString(16).toUpperCase();
+}

@@ -1,0 +1,107 @@
+// HTTPS transport for ApiServer.handle: reads bodies with the 3 MiB limit, writes complete and
+// streamed answers with back-pressure (a watch whose client stops reading fills its bounded queue
+// and is dropped, never buffered without limit), and aborts handlers when the client leaves.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tooLarge } from '../api/errors.ts';
+import type { ApiServer } from './api-server.ts';
+import { MAX_BODY_BYTES } from './body.ts';
+import { statusResponse } from './respond.ts';
+import type { ApiRequest, ApiResponse } from './types.ts';
+
+export interface HttpsOptions {
+  cert: string;
+  key: string;
+  port: number;
+  host?: string;
+  /** Takes over protocol upgrades (exec, attach, port-forward over WebSocket). */
+  onUpgrade?: Parameters<Server['on']>[1];
+}
+
+export async function listenHttps(api: ApiServer, opts: HttpsOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createServer({ cert: opts.cert, key: opts.key, keepAlive: true }, (req, res) => {
+    void serve(api, req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0; // watches and log streams are long-lived
+  if (opts.onUpgrade) server.on('upgrade', opts.onUpgrade);
+  server.listen(opts.port, opts.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function serve(api: ApiServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const controller = new AbortController();
+  res.on('close', () => controller.abort());
+  try {
+    const body = await readBody(req);
+    const apiReq: ApiRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers as Record<string, string | undefined>,
+      body,
+      signal: controller.signal,
+    };
+    await write(res, await api.handle(apiReq), controller.signal);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) {
+      await write(res, statusResponse(tooLarge().toStatus()), controller.signal);
+      req.resume();
+      return;
+    }
+    if (!res.headersSent) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `Internal error occurred: ${(e as Error).message}`, reason: 'InternalError', code: 500 }));
+    } else res.destroy();
+  }
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<Uint8Array | undefined> {
+  if (req.method === 'GET' || req.method === 'HEAD') return undefined;
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+async function write(res: ServerResponse, out: ApiResponse, signal: AbortSignal): Promise<void> {
+  if (!out.stream) {
+    const headers = { ...out.headers };
+    if (out.body !== undefined) headers['content-length'] = String(Buffer.byteLength(out.body));
+    res.writeHead(out.status, headers);
+    res.end(out.body);
+    return;
+  }
+  const headers = { ...out.headers };
+  delete headers['transfer-encoding'];
+  res.writeHead(out.status, headers);
+  res.flushHeaders();
+  try {
+    for await (const chunk of out.stream) {
+      if (signal.aborted) break;
+      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+  } finally {
+    res.end();
+  }
+}

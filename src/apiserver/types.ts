@@ -1,0 +1,21 @@
+// The transport-neutral request and response the API handler works on. The HTTPS server and
+// in-process tests both speak these; they are plain data so a test needs no socket.
+
+export interface ApiRequest {
+  method: string;
+  /** Path and query, e.g. `/api/v1/namespaces/default/pods?limit=500`. */
+  url: string;
+  headers: Record<string, string | undefined>;
+  body?: Uint8Array;
+  /** Aborted when the client goes away (ends watches and log streams). */
+  signal?: AbortSignal;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** A complete body. */
+  body?: string | Uint8Array;
+  /** A streamed body (watch, follow logs): chunks are written as they come. */
+  stream?: AsyncIterable<string>;
+}
