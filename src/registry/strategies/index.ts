@@ -1,0 +1,46 @@
+// strategyFor(group, kind): the strategy the generic registry plugs in for each built-in kind
+// (k8s.io/apiserver rest.RESTCreateStrategy / RESTUpdateStrategy per pkg/registry/<group>/<kind>).
+// Kinds without a dedicated strategy get the default: object-meta validation with a DNS
+// subdomain name, status reset on create and kept on update when the kind has a status
+// subresource, and generation bumps on spec changes.
+import { BUILTIN_RESOURCES } from '../../api/resources.ts';
+import { type NameFn, nameIsPathSegment } from '../../api/validation/names.ts';
+import type { Strategy } from '../strategy.ts';
+import { type AppsOptions, statefulSetStrategy } from './apps.ts';
+import { kindStrategy } from './base.ts';
+
+export interface StrategyOptions extends AppsOptions {}
+
+type Factory = (opts: StrategyOptions) => Strategy;
+
+const FACTORIES: Record<string, Factory> = {
+  'apps/StatefulSet': (o) => statefulSetStrategy(o),
+};
+
+/** Kinds whose names are only path segments upstream (RBAC objects). */
+const PATH_SEGMENT_NAMES: Record<string, NameFn> = {
+  'rbac.authorization.k8s.io/Role': nameIsPathSegment,
+  'rbac.authorization.k8s.io/ClusterRole': nameIsPathSegment,
+  'rbac.authorization.k8s.io/RoleBinding': nameIsPathSegment,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': nameIsPathSegment,
+};
+
+function keyOf(group: string, kind: string): string {
+  return `${group || 'core'}/${kind}`.replace(/^core\//, group ? `${group}/` : 'core/');
+}
+
+/** The default strategy for a kind without its own rules. */
+export function defaultStrategy(group: string, kind: string): Strategy {
+  const info = BUILTIN_RESOURCES.find((r) => r.group === group && r.kind === kind);
+  const nameFn = PATH_SEGMENT_NAMES[`${group}/${kind}`];
+  return kindStrategy({
+    namespaced: info?.namespaced ?? false,
+    ...(nameFn ? { nameFn } : {}),
+    hasStatus: info?.subresources?.some((s) => s.name === 'status') ?? false,
+  });
+}
+
+export function strategyFor(group: string, kind: string, opts: StrategyOptions = {}): Strategy {
+  const factory = FACTORIES[keyOf(group, kind)];
+  return factory ? factory(opts) : defaultStrategy(group, kind);
+}
