@@ -200,6 +200,30 @@ export function runBackendContract(name: string, newBackend: NewBackend): void {
       expect(events.every((e) => e.type === 'create')).toBe(true);
     });
 
+    it('starts a watch in the middle of a write burst without gaps or duplicates', async () => {
+      const b = await fresh();
+      const writes = Array.from({ length: 300 }, (_, i) => b.create(`/burst/${i}`, `${i}`));
+      await writes[49];
+      const from = await b.currentRevision();
+      const w = b.watch('/burst/', { afterRevision: 10 });
+      const more = Array.from({ length: 100 }, (_, i) => b.create(`/burst/late-${i}`, `${i}`));
+      await Promise.all([...writes, ...more]);
+      expect(from).toBeGreaterThanOrEqual(50);
+      const events = await collect(w, 390);
+      expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 390 }, (_, i) => i + 11));
+    });
+
+    it('fails a replaying watch when compaction overtakes it', async () => {
+      const b = await fresh();
+      await Promise.all(Array.from({ length: 2500 }, (_, i) => b.create(`/big/${String(i).padStart(4, '0')}`, 'v')));
+      const it = b.watch('/big/', { afterRevision: 0 })[Symbol.asyncIterator]();
+      const first = await it.next();
+      expect(first.done).toBe(false);
+      expect((first.value as WatchEvent[])[0]!.revision).toBe(1);
+      await b.compact(2400);
+      expect(isStorageError(await it.next().catch((e: unknown) => e), 'Compacted')).toBe(true);
+    });
+
     it('delivers only later events when watching from the current or a future revision', async () => {
       const b = await fresh();
       await b.create('/f/1', '1');

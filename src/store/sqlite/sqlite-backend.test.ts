@@ -82,6 +82,26 @@ describe('SQLite backend', () => {
     await b.close();
   });
 
+  it('delivers the events of one transaction to a watcher as one batch', async () => {
+    const b = await open(freshPath());
+    const w = b.watch('/t/', { afterRevision: 0 })[Symbol.asyncIterator]();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => b.create(`/t/${i}`, 'v')));
+    const batch = await w.next();
+    expect((batch.value as unknown[]).length).toBe(10);
+    await b.close();
+  });
+
+  it('commits writes still queued when it closes', async () => {
+    const path = freshPath();
+    let b = await open(path);
+    const pending = b.create('/late', 'v');
+    await b.close();
+    expect((await pending).modRevision).toBe(1);
+    b = await open(path);
+    expect(await b.get('/late')).toMatchObject({ value: 'v' });
+    await b.close();
+  });
+
   it('compacts in the background by age and revision count, durably, in batches', async () => {
     const path = freshPath();
     let now = 0;
