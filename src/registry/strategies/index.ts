@@ -8,6 +8,7 @@ import { type NameFn, nameIsPathSegment } from '../../api/validation/names.ts';
 import type { Strategy } from '../strategy.ts';
 import { type AppsOptions, statefulSetStrategy } from './apps.ts';
 import { kindStrategy } from './base.ts';
+import { podStrategy, podTemplateStrategy } from './core-workloads.ts';
 
 export interface StrategyOptions extends AppsOptions {}
 
@@ -15,24 +16,27 @@ type Factory = (opts: StrategyOptions) => Strategy;
 
 const FACTORIES: Record<string, Factory> = {
   'apps/StatefulSet': (o) => statefulSetStrategy(o),
+  Pod: () => podStrategy(),
+  PodTemplate: () => podTemplateStrategy(),
 };
 
 /** Kinds whose names are only path segments upstream (RBAC objects). */
-const PATH_SEGMENT_NAMES: Record<string, NameFn> = {
+const PATH_SEGMENT_NAMES: Partial<Record<string, NameFn>> = {
   'rbac.authorization.k8s.io/Role': nameIsPathSegment,
   'rbac.authorization.k8s.io/ClusterRole': nameIsPathSegment,
   'rbac.authorization.k8s.io/RoleBinding': nameIsPathSegment,
   'rbac.authorization.k8s.io/ClusterRoleBinding': nameIsPathSegment,
 };
 
+/** `apps/StatefulSet`; core kinds are keyed by kind alone (`Pod`). */
 function keyOf(group: string, kind: string): string {
-  return `${group || 'core'}/${kind}`.replace(/^core\//, group ? `${group}/` : 'core/');
+  return group ? `${group}/${kind}` : kind;
 }
 
 /** The default strategy for a kind without its own rules. */
 export function defaultStrategy(group: string, kind: string): Strategy {
   const info = BUILTIN_RESOURCES.find((r) => r.group === group && r.kind === kind);
-  const nameFn = PATH_SEGMENT_NAMES[`${group}/${kind}`];
+  const nameFn = PATH_SEGMENT_NAMES[keyOf(group, kind)];
   return kindStrategy({
     namespaced: info?.namespaced ?? false,
     ...(nameFn ? { nameFn } : {}),

@@ -169,7 +169,7 @@ describe('StatefulSet updates', () => {
   });
 
   it('keeps status on spec updates and does not bump generation for metadata-only edits', () => {
-    const withStatus = { ...old, status: { replicas: 1, readyReplicas: 1 } };
+    const withStatus: KubeObject = { ...old, status: { replicas: 1, readyReplicas: 1 } };
     const next = structuredClone(withStatus);
     next.metadata.labels = { a: 'b' };
     next.status = { replicas: 9 };

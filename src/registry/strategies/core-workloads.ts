@@ -1,0 +1,37 @@
+// Strategies for Pod and PodTemplate (pkg/registry/core/{pod,podtemplate}/strategy.go).
+import { setPodDefaults, setPodTemplateSpecDefaults } from '../../api/core/pod-defaults.ts';
+import { preparePodForCreate, validatePod, validatePodUpdate } from '../../api/core/pod.ts';
+import { validatePodTemplateSpec } from '../../api/core/pod-spec.ts';
+import type { KubeObject } from '../../api/meta/types.ts';
+import { type Obj, child, isObj, semanticEqual } from '../../api/validation/json.ts';
+import { validateObjectMetaUpdate } from '../../api/validation/object-meta.ts';
+import type { Strategy } from '../strategy.ts';
+import { keepOldSpec, keepOldStatus, kindStrategy, specChanged } from './base.ts';
+
+export function podStrategy(): Strategy {
+  return {
+    defaults: (obj) => setPodDefaults(obj as Obj),
+    prepareForCreate: (obj, ctx) => preparePodForCreate(obj, ctx.now),
+    prepareForUpdate: (obj, old) => keepOldStatus(obj, old),
+    prepareForStatusUpdate: (obj, old) => {
+      keepOldSpec(obj, old);
+      // Status writers may not touch ownership.
+      if (old.metadata.ownerReferences) obj.metadata.ownerReferences = old.metadata.ownerReferences;
+      else delete obj.metadata.ownerReferences;
+    },
+    validate: (obj) => validatePod(obj),
+    validateUpdate: (obj, old) => validatePodUpdate(obj, old),
+    validateStatusUpdate: (obj, old) => validateObjectMetaUpdate(obj.metadata, old.metadata),
+    generationChanged: specChanged,
+  };
+}
+
+export function podTemplateStrategy(): Strategy {
+  return kindStrategy({
+    namespaced: true,
+    defaults: (obj) => setPodTemplateSpecDefaults(child(obj as Obj, 'template')),
+    validateSpec: (obj: KubeObject) => validatePodTemplateSpec(isObj(obj.template) ? obj.template : {}, 'template'),
+    // PodTemplates have no spec; a template change is what bumps generation.
+    generationChanged: (obj, old) => !semanticEqual(obj.template, old.template),
+  });
+}
