@@ -127,16 +127,20 @@ export function excludeFromComparison(c: Comparison, exclude: FieldSet | undefin
   };
 }
 
-// Struct fields that Go API types embed by value: a typed built-in object always carries them
-// (as `{}` when unset), so upstream never sees them appear or disappear as a whole. Treating them
-// as present keeps Update entries free of the `.` members a pointer field would get.
+// Fields a typed built-in object always carries because Go embeds them by value (structs, seen
+// as `{}` when unset) or serialises them without omitempty (PodSpec.containers, seen as null).
+// Upstream therefore never sees them appear or disappear as a whole, so Update entries carry no
+// `.` member for them; treating them as present reproduces that. Only for built-in types
+// (`io.k8s.*` schema names): custom resources are unstructured upstream too.
 const VALUE_STRUCT_FIELDS = new Set(['metadata', 'spec', 'status', 'template', 'updateStrategy', 'strategy', 'resources']);
+const NON_OMITEMPTY_LISTS = new Set(['io.k8s.api.core.v1.PodSpec/containers']);
 
-function implicitValue(key: string, child: { node: SchemaNode | undefined; named: boolean }): JsonValue | undefined {
+function implicitValue(parent: SchemaNode | undefined, key: string, child: { node: SchemaNode | undefined; named: boolean }): JsonValue | undefined {
   const n = child.node;
-  if (!child.named || !n || !VALUE_STRUCT_FIELDS.has(key)) return undefined;
-  if (!n.name?.startsWith('io.k8s.') || !n.properties) return undefined;
-  return {};
+  if (!child.named || !n || !parent?.name?.startsWith('io.k8s.')) return undefined;
+  if (NON_OMITEMPTY_LISTS.has(`${parent.name}/${key}`)) return null;
+  if (VALUE_STRUCT_FIELDS.has(key) && n.name?.startsWith('io.k8s.') && n.properties) return {};
+  return undefined;
 }
 
 /** Compares `lhs` (before) with `rhs` (after) under the schema. */
@@ -222,7 +226,7 @@ function compareMap(atom: Atom & { kind: 'map' }, lhs: JsonValue | undefined, rh
   const keys = new Set([...Object.keys(l ?? {}), ...Object.keys(r ?? {})]);
   for (const k of keys) {
     const child = fieldSchema(atom, k);
-    const implicit = implicitValue(k, child);
+    const implicit = implicitValue(atom.node, k, child);
     const lv = l ? (k in l ? l[k] : implicit) : undefined;
     const rv = r ? (k in r ? r[k] : implicit) : undefined;
     if (lv === undefined && rv === undefined) continue;
