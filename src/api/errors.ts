@@ -97,16 +97,32 @@ export function staleConflict(ref: ResourceRef, name: string): ApiError {
   return conflict(ref, name, 'the object has been modified; please apply your changes to the latest version and try again');
 }
 
+// metav1.CauseType for each field error type.
+const CAUSE_TYPES: Record<FieldError['type'], string> = {
+  'Required value': 'FieldValueRequired',
+  'Invalid value': 'FieldValueInvalid',
+  'Unsupported value': 'FieldValueNotSupported',
+  Forbidden: 'FieldValueForbidden',
+  'Duplicate value': 'FieldValueDuplicate',
+  'Not found': 'FieldValueNotFound',
+  'Too long': 'FieldValueTooLong',
+  'Too many': 'FieldValueTooMany',
+  'Internal error': 'InternalError',
+};
+
 /** 422 with one cause per field error: `The StatefulSet "web" is invalid: spec.selector: Required value`. */
 export function invalid(kind: string, group: string, name: string, errors: FieldError[]): ApiError {
   const causes: StatusCause[] = errors.map((e) => ({
-    reason: `Field${e.type.replace(/ /g, '')}`,
+    reason: CAUSE_TYPES[e.type],
     message: formatFieldError(e, { withField: false }),
     field: e.field,
   }));
   const texts = errors.map((e) => formatFieldError(e, { withField: true }));
   const summary = texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`;
-  return new ApiError('Invalid', 422, `${kind} "${name}" is invalid: ${summary}`, {
+  // Message names the qualified kind (`StatefulSet.apps`); details.kind the bare kind, which
+  // kubectl prints as `The StatefulSet "web" is invalid: …`.
+  const qualified = group ? `${kind}.${group}` : kind;
+  return new ApiError('Invalid', 422, `${qualified} "${name}" is invalid: ${summary}`, {
     name,
     group,
     kind,

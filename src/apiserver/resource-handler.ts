@@ -13,6 +13,7 @@ import { renderList, renderObject, statusResponse, warningHeaders, type RenderCo
 import type { ApiRequest, ApiResponse } from './types.ts';
 import { patchRequest } from './patching.ts';
 import { serveWatch } from './watch-response.ts';
+import { defaultManagerFromUserAgent } from './apply/managed-fields.ts';
 import type { ApiServerContext } from './context.ts';
 import { handleSubresource } from './subresources.ts';
 
@@ -52,6 +53,8 @@ export async function handleResource(ctx: ApiServerContext, req: ApiRequest, q: 
     case 'PUT': {
       if (!name) throw methodNotAllowed();
       const body = requireObject(decodeBody(req.body, req.headers['content-type'])) as KubeObject;
+      const bodyName = (body.metadata as { name?: unknown } | undefined)?.name;
+      if (bodyName !== undefined && bodyName !== name) throw badRequest(`the name of the object (${String(bodyName)}) does not match the name on the URL (${name})`);
       const res = await store.update(t.namespace, name, {
         ...writeOptions(ctx, req, q, store),
         mutate: () => structuredClone(body),
@@ -91,14 +94,7 @@ export function fieldManagerName(req: ApiRequest, q: URLSearchParams): string {
     if (m.length > 128) throw new ApiError('Invalid', 422, `fieldManager: Too long: may not be more than 128 bytes`);
     return m;
   }
-  return managerFromUserAgent(req.headers['user-agent']);
-}
-
-/** Upstream's default manager: the User-Agent's program name (`kubectl`, `helm`, `Go-http-client`). */
-export function managerFromUserAgent(ua: string | undefined): string {
-  if (!ua) return 'unknown';
-  const first = ua.split(' ')[0] ?? ua;
-  return first.split('/')[0]!.slice(0, 128) || 'unknown';
+  return defaultManagerFromUserAgent(req.headers['user-agent']);
 }
 
 export function deleteOptions(req: ApiRequest, q: URLSearchParams): DeleteOptions {

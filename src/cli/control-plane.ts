@@ -1,0 +1,139 @@
+// Wires one control plane: datastore → registry → API handler → in-process client → controllers.
+// `k8ts up` and the integration tests both start clusters through here.
+import type { KubeObject } from '../api/meta/types.ts';
+import { loadSchemas } from '../api/schema/index.ts';
+import { ApiServer } from '../apiserver/api-server.ts';
+import { trackUpdate } from '../apiserver/apply/managed-fields.ts';
+import { serverSideApply } from '../apiserver/apply/apply.ts';
+import type { ApiServerContext } from '../apiserver/context.ts';
+import type { ApiRequest } from '../apiserver/types.ts';
+import { Client } from '../client/client.ts';
+import { GarbageCollector } from '../controllers/garbage-collector/controller.ts';
+import { NamespaceController } from '../controllers/namespace/controller.ts';
+import { namespaceLifecycle } from '../registry/admission/namespace-lifecycle.ts';
+import { Registry } from '../registry/registry.ts';
+import { schemaFieldChecker } from '../registry/schema-field-checker.ts';
+import { strategyFor } from '../registry/strategies/index.ts';
+import { openBackend, type Backend } from '../store/index.ts';
+import { rfc3339, systemClock, type Clock } from '../util/clock.ts';
+import { join } from 'node:path';
+
+export interface ControlPlaneOptions {
+  datastore: 'sqlite' | 'memory';
+  /** Required for sqlite: the database lives at <dataDir>/state.db. */
+  dataDir?: string;
+  clock?: Clock;
+  /** Admin bearer token; undefined disables authentication (in-process tests). */
+  token?: string;
+  serverAddress?: string;
+  log?: (msg: string) => void;
+  /** Start the garbage collector and namespace controller (default true). */
+  controllers?: boolean;
+}
+
+export interface ControlPlane {
+  api: ApiServer;
+  client: Client;
+  registry: Registry;
+  backend: Backend;
+  /** True once bootstrap objects exist and controllers have synced. */
+  ready(): boolean;
+  stop(): Promise<void>;
+}
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? (() => {});
+  const backend = opts.datastore === 'sqlite' ? await openBackend('sqlite', { path: join(opts.dataDir!, 'state.db') }) : await openBackend('memory');
+  const schemas = () => loadSchemas();
+  let registry: Registry;
+  const getNamespace = async (name: string): Promise<KubeObject | undefined> => {
+    const kv = await backend.get(`/registry/core/namespaces/${name}`);
+    return kv ? (JSON.parse(kv.value) as KubeObject) : undefined;
+  };
+  registry = new Registry({
+    backend,
+    clock,
+    strategyFor: (group, kind) => strategyFor(group, kind),
+    fieldChecker: schemaFieldChecker(schemas),
+    admission: [namespaceLifecycle(getNamespace)],
+  });
+  const ctx: ApiServerContext = {
+    registry,
+    clock,
+    log,
+    schemaFor: (gvk) => schemas().forKind(gvk),
+    trackUpdate: (a) =>
+      trackUpdate({
+        live: a.live,
+        updated: a.updated,
+        manager: a.manager,
+        apiVersion: a.apiVersion,
+        now: a.now,
+        subresource: a.subresource,
+        schema: schemas().forKind({ group: a.store.info.group, version: a.store.info.version, kind: a.store.info.kind }),
+      }),
+    apply: (a) =>
+      serverSideApply({
+        live: a.live,
+        applied: a.applied,
+        manager: a.manager,
+        force: a.force,
+        apiVersion: a.store.apiVersion,
+        now: rfc3339(clock.now()),
+        subresource: a.subresource,
+        schema: schemas().forKind({ group: a.store.info.group, version: a.store.info.version, kind: a.store.info.kind }),
+      }).object,
+  };
+  const api = new ApiServer({
+    ctx,
+    token: opts.token,
+    serverAddress: opts.serverAddress,
+    ready: () => ready,
+    openapi: {
+      index: (gvs) => schemas().openapiIndex(gvs, { resources: registry.resources() }),
+      document: (path) => {
+        const gv = path.startsWith('apis/') ? path.slice('apis/'.length) : path.replace(/^api\//, '');
+        const resources = registry.resources().filter((r) => (r.group ? `${r.group}/${r.version}` : r.version) === gv);
+        return resources.length ? schemas().openapiDocumentBody(gv, resources) : undefined;
+      },
+    },
+  });
+  const auth = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
+  const transport = (req: ApiRequest) => api.handle({ ...req, headers: { ...req.headers, ...auth } });
+  const client = new Client(transport, { userAgent: 'k8ts-controller-manager/v1.35.0' });
+  await bootstrap(client);
+  let ready = false;
+  const controller = new AbortController();
+  const running: Promise<unknown>[] = [];
+  if (opts.controllers !== false) {
+    const resources = registry.resources();
+    const gc = new GarbageCollector(client, resources, clock, log);
+    const nsc = new NamespaceController(client, resources, clock, log);
+    running.push(gc.run(controller.signal), nsc.run(controller.signal));
+    void gc.waitForSync().then(() => (ready = true));
+  } else ready = true;
+  return {
+    api,
+    client,
+    registry,
+    backend,
+    ready: () => ready,
+    async stop() {
+      controller.abort();
+      await Promise.allSettled(running);
+      await backend.close();
+    },
+  };
+}
+
+/** Objects every cluster starts with (the system namespaces). */
+async function bootstrap(client: Client): Promise<void> {
+  const namespaces = client.resource({ apiVersion: 'v1', resource: 'namespaces', namespaced: false });
+  for (const name of SYSTEM_NAMESPACES) {
+    if (await namespaces.find('', name)) continue;
+    await namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+}

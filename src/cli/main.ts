@@ -1,0 +1,48 @@
+// The `k8ts` command line. This is the one place that wires implementations together.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { up } from './up.ts';
+
+const DEFAULT_DATA_DIR = '.k8ts';
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return n;
+}
+
+const program = new Command('k8ts')
+  .description('A Kubernetes-compatible control plane in one Node.js process')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description('Start a cluster in this process and write its admin kubeconfig')
+  .option('--data-dir <dir>', 'where the datastore, certificates and kubeconfig live', DEFAULT_DATA_DIR)
+  .option('--port <port>', 'HTTPS port of the API server (0 picks a free one)', port, 6443)
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .addOption(new Option('--datastore <kind>', 'where objects are stored').choices(['sqlite', 'memory']).default('sqlite'))
+  .option('-v, --verbose', 'log controller activity to stderr', false)
+  .action(async (o: { dataDir: string; port: number; host: string; datastore: 'sqlite' | 'memory'; verbose: boolean }) => {
+    await up(o);
+  });
+
+program
+  .command('kubeconfig')
+  .description('Print the admin kubeconfig of a cluster started with `k8ts up`')
+  .option('--data-dir <dir>', 'the cluster data dir', DEFAULT_DATA_DIR)
+  .action(async (o: { dataDir: string }) => {
+    const path = join(resolve(o.dataDir), 'kubeconfig');
+    try {
+      process.stdout.write(await readFile(path, 'utf8'));
+    } catch {
+      throw new Error(`no kubeconfig at ${path}: start a cluster with \`k8ts up --data-dir ${o.dataDir}\` first`);
+    }
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`k8ts: ${(e as Error).message}\n`);
+  process.exit(1);
+});

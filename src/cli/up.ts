@@ -1,0 +1,55 @@
+// `k8ts up`: start a whole cluster in this process, write the admin kubeconfig, serve until a
+// signal, then stop cleanly (the SQLite store is consistent at every commit anyway).
+import { resolve } from 'node:path';
+import { listenHttps } from '../apiserver/https-server.ts';
+import { startControlPlane } from './control-plane.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { ensurePki } from './pki.ts';
+
+export interface UpOptions {
+  dataDir: string;
+  port: number;
+  host: string;
+  datastore: 'sqlite' | 'memory';
+  verbose?: boolean;
+}
+
+export async function up(opts: UpOptions): Promise<void> {
+  const dataDir = resolve(opts.dataDir);
+  const release = lockDataDir(dataDir);
+  const say = (m: string) => process.stdout.write(`k8ts: ${m}\n`);
+  const log = opts.verbose ? (m: string) => process.stderr.write(`k8ts: ${m}\n`) : (m: string) => { if (/internal error/.test(m)) process.stderr.write(`k8ts: ${m}\n`); };
+  try {
+    const pki = await ensurePki(dataDir);
+    const cp = await startControlPlane({ datastore: opts.datastore, dataDir, token: pki.token, log, serverAddress: `${opts.host}:${opts.port}` });
+    let http;
+    try {
+      http = await listenHttps(cp.api, { cert: pki.certPem, key: pki.keyPem, port: opts.port, host: opts.host });
+    } catch (e) {
+      await cp.stop();
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new Error(code === 'EADDRINUSE' ? `port ${opts.port} on ${opts.host} is already in use: pass --port with a free port (0 picks one)` : (e as Error).message);
+    }
+    const server = `https://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${http.port}`;
+    const kubeconfig = await writeKubeconfig({ dataDir, server, caCertPem: pki.caCertPem, token: pki.token });
+    say(`listening on ${server}`);
+    say(`kubeconfig written to ${kubeconfig}`);
+    say(`run: export KUBECONFIG=${kubeconfig}`);
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      say(`${signal} received, stopping`);
+      await http.close();
+      await cp.stop();
+      release();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
