@@ -62,6 +62,12 @@ export interface FieldTypeError {
   expected: string;
   /** JSON type received, as Go names it: `string`, `number`, `number 1.5`, `bool`, `array`, `object`. */
   received: string;
+  /**
+   * The schema's OpenAPI type (`integer`, `string`, …). Custom resources decode without Go types,
+   * so upstream reports their mismatches as 422 validation errors instead:
+   * `spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"`.
+   */
+  schemaType: string;
   /** encoding/json's message, e.g. `json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.replicas of type int32`. */
   message: string;
 }
@@ -78,7 +84,7 @@ function goType(node: SchemaNode): string {
   if (node.name && node.type === 'object') return goName(node.name);
   switch (node.type) {
     case 'integer':
-      return node.format === 'int64' ? 'int64' : 'int32';
+      return node.format === 'int32' ? 'int32' : 'int64';
     case 'number':
       return 'float64';
     case 'boolean':
@@ -115,7 +121,7 @@ function mismatch(node: SchemaNode, value: unknown): string | undefined {
   switch (node.type) {
     case 'integer': {
       if (typeof value !== 'number') return jsonKind(value);
-      const [lo, hi] = INT_RANGE[node.format === 'int64' ? 'int64' : 'int32'];
+      const [lo, hi] = INT_RANGE[node.format === 'int32' ? 'int32' : 'int64'];
       return Number.isInteger(value) && value >= lo && value <= hi ? undefined : `number ${value}`;
     }
     case 'number':
@@ -135,8 +141,9 @@ function mismatch(node: SchemaNode, value: unknown): string | undefined {
 
 /**
  * Values whose JSON type cannot decode into the field's type, outermost first; a mismatched value
- * is not descended into. Integers must be whole and within their format's range; Quantity takes a
- * string or number; int-or-string a string or whole number; null is always accepted.
+ * is not descended into. Integers must be whole and within their format's range (int64 when
+ * unspecified); Quantity takes a string or number; int-or-string a string or whole number; null
+ * is always accepted.
  */
 export function findTypeErrors(node: SchemaNode | undefined, obj: unknown): FieldTypeError[] {
   const out: FieldTypeError[] = [];
@@ -159,7 +166,8 @@ function walkTypes(node: SchemaNode | undefined, value: unknown, at: Where, out:
   if (received !== undefined) {
     const expected = goType(node);
     const field = at.goPath ? `Go struct field ${at.struct}.${at.goPath}` : 'Go value';
-    out.push({ field: at.path, expected, received, message: `json: cannot unmarshal ${received} into ${field} of type ${expected}` });
+    const schemaType = node['x-kubernetes-int-or-string'] ? 'integer or string' : (node.type ?? 'object');
+    out.push({ field: at.path, expected, received, schemaType, message: `json: cannot unmarshal ${received} into ${field} of type ${expected}` });
     return;
   }
   if (Array.isArray(value)) {
