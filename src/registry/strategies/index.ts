@@ -8,6 +8,7 @@ import { type NameFn, nameIsPathSegment } from '../../api/validation/names.ts';
 import type { Strategy } from '../strategy.ts';
 import { type AppsOptions, statefulSetStrategy } from './apps.ts';
 import { kindStrategy } from './base.ts';
+import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './core-network.ts';
 import { podStrategy, podTemplateStrategy } from './core-workloads.ts';
 
 export interface StrategyOptions extends AppsOptions {}
@@ -18,6 +19,9 @@ const FACTORIES: Record<string, Factory> = {
   'apps/StatefulSet': (o) => statefulSetStrategy(o),
   Pod: () => podStrategy(),
   PodTemplate: () => podTemplateStrategy(),
+  Service: () => serviceStrategy(),
+  Endpoints: () => endpointsStrategy(),
+  'discovery.k8s.io/EndpointSlice': () => endpointSliceStrategy(),
 };
 
 /** Kinds whose names are only path segments upstream (RBAC objects). */
