@@ -31,7 +31,8 @@ export class PatchError extends ApiError {
   declare readonly code: PatchErrorCode;
 
   constructor(code: PatchErrorCode, message: string) {
-    super(reasons[code], code, message, code === 400 || code === 500 ? undefined : {});
+    // Upstream's 422 here comes from NewGenericServerResponse, which always carries (empty) details.
+    super(reasons[code], code, message, code === 422 ? {} : undefined);
     this.name = 'PatchError';
   }
 }

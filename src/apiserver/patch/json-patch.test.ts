@@ -120,7 +120,7 @@ describe('decodeJsonPatch', () => {
   it('refuses more than the maximum number of operations with 413', () => {
     const ops = Array.from({ length: MAX_JSON_PATCH_OPERATIONS + 1 }, () => ({ op: 'test', path: '/a' }));
     expect(() => decodeJsonPatch(ops)).toThrow(
-      expect.objectContaining({ code: 413, message: 'The allowed maximum operations in a JSON patch is 10000, got 10001' }),
+      expect.objectContaining({ code: 413, message: 'Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001' }),
     );
     expect(decodeJsonPatch(ops.slice(1))).toHaveLength(MAX_JSON_PATCH_OPERATIONS);
   });

@@ -39,7 +39,7 @@ export function decodeJsonPatch(body: unknown): JsonObject[] {
   if (body.length > MAX_JSON_PATCH_OPERATIONS) {
     throw new PatchError(
       413,
-      `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${body.length}`,
+      `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${body.length}`,
     );
   }
   return body.map((op) => (op === null ? {} : op));

@@ -112,6 +112,7 @@ const cases: Case[] = [
   { name: 'a missing merge key is refused', live: { mergingList: [n(1, { value: 'a' })] }, patch: { mergingList: [{ value: 'b' }] }, error: [500, 'does not contain declared merge key: name'] },
   { name: 'a delete marker without the merge key is refused', live: { mergingList: [n(1)] }, patch: { mergingList: [{ $patch: 'delete' }] }, error: [500, 'does not contain declared merge key'] },
   { name: '$patch: merge in a list is refused', live: { mergingList: [n(1)] }, patch: { mergingList: [{ $patch: 'merge' }] }, error: [500, 'merging lists cannot yet be specified'] },
+  { name: '$patch: merge in a map is refused', live: { simpleMap: {} }, patch: { simpleMap: { $patch: 'merge' } }, error: [500, 'unknown patch type: merge'] },
   { name: 'an unknown $patch in a map is refused', live: { simpleMap: {} }, patch: { simpleMap: { $patch: 'frobnicate' } }, error: [500, 'unknown patch type: frobnicate'] },
   { name: 'lists of lists are refused', live: { mergingIntList: [[1]] }, patch: { mergingIntList: [[2]] }, error: [422, 'lists of lists are not supported'] },
 
@@ -167,6 +168,18 @@ const cases: Case[] = [
       mergingList: [n('a', { $patch: 'delete' })],
     },
     result: { mergingList: [n('b', { value: 'b' })], mergeItemPtr: [n('d'), n('c')] },
+  },
+  {
+    name: 'deleting and adding under an order directive keeps server-only elements in the freed place',
+    live: { mergingList: [n(1), n(2, { other: 'b' }), n(4, { other: 'c' })] },
+    patch: { '$setElementOrder/mergingList': [n(2), n(3)], mergingList: [n(3), n(1, { $patch: 'delete' })] },
+    result: { mergingList: [n(2, { other: 'b' }), n(4, { other: 'c' }), n(3)] },
+  },
+  {
+    name: 'an order directive can put server-only elements after new ones',
+    live: { mergingList: [n(1, { other: 'a' }), n(4, { other: 'c' })] },
+    patch: { '$setElementOrder/mergingList': [n(2), n(3)], mergingList: [n(2), n(3), n(1, { $patch: 'delete' })] },
+    result: { mergingList: [n(4, { other: 'c' }), n(2), n(3)] },
   },
   {
     name: 'a patch list out of step with the order is refused',

@@ -237,6 +237,7 @@ function mergeOrderedLists(original: JsonObject, patch: JsonObject, node: Schema
       continue;
     }
     const { present, absent } = partitionByPresence(merged, order, meta.mergeKey, kind);
+    // origList now reads as upstream's view of the live list after merging (see LiveList).
     original[key] = normalizeElementOrder(present, absent, order, origList ?? [], meta.mergeKey, kind);
   }
 }
@@ -256,7 +257,12 @@ function mergeListField(original: unknown[], patch: unknown[], meta: FieldMeta, 
   return takeWhole(patch) as unknown[];
 }
 
-/** Upstream's mergeSlice: set union for scalars, keyed merge for objects, then ordering. */
+/**
+ * Upstream's mergeSlice: set union for scalars, keyed merge for objects, then ordering. For
+ * object lists `original` is also written in place the way Go's slice operations write into the
+ * live list's backing array (see LiveList), because a caller ordering by `$setElementOrder` reads
+ * the live order from that array afterwards.
+ */
 function mergeList(
   original: unknown[],
   patch: unknown[],
@@ -266,35 +272,81 @@ function mergeList(
 ): unknown[] {
   if (original.length === 0 && patch.length === 0) return original;
   const kind = elementKind(original, patch)!;
-
-  let base = original;
-  let patchItems = patch;
-  let merged: unknown[];
   if (kind !== 'object') {
     if (isDeleteList) return original.filter((v) => !patch.includes(v));
-    merged = [...new Set([...original, ...patch])];
-  } else {
-    if (!mergeKey) {
-      throw new PatchError(500, `cannot merge lists without merge key for ${itemNode?.name ?? 'the list'}`);
-    }
-    ({ base, patchItems } = applyListDirectives(original, patch, mergeKey));
-    merged = mergeKeyedElements([...base], patchItems, mergeKey, itemNode);
+    const merged = [...new Set([...original, ...patch])];
+    const { present, absent } = partitionByPresence(merged, patch, '', kind);
+    return normalizeElementOrder(present, absent, patch, original, '', kind);
   }
+  if (!mergeKey) {
+    throw new PatchError(500, `cannot merge lists without merge key for ${itemNode?.name ?? 'the list'}`);
+  }
+  const live = new LiveList(original);
+  const { replacement, patchItems } = applyListDirectives(live, patch, mergeKey);
+  const base = replacement ?? live.snapshot();
+  const merged = replacement ?? mergeKeyedElements(live, patchItems, mergeKey, itemNode);
   const { present, absent } = partitionByPresence(merged, patchItems, mergeKey, kind);
   return normalizeElementOrder(present, absent, patchItems, base, mergeKey, kind);
 }
 
 /**
+ * A live object list edited as upstream edits a Go slice that shares its backing array with the
+ * caller's view of the live list: a deletion shifts later elements left in the array (the last
+ * slot keeps a stale copy), and appends fill the slots deletions freed. The caller's view
+ * (`buffer`, full original length) therefore changes; upstream's `$setElementOrder` handling
+ * orders server-only elements against exactly that view, so we reproduce it.
+ */
+class LiveList {
+  /** Length of the working list; `buffer.slice(0, length)` unless detached. */
+  private length: number;
+  private detached: unknown[] | undefined;
+
+  constructor(readonly buffer: unknown[]) {
+    this.length = buffer.length;
+  }
+
+  items(): unknown[] {
+    return this.detached ?? this.buffer.slice(0, this.length);
+  }
+
+  snapshot(): unknown[] {
+    return [...this.items()];
+  }
+
+  /** Removes the element at `i` by shifting the rest left, as append(s[:i], s[i+1:]...) does. */
+  removeAt(i: number): void {
+    const list = this.detached ?? this.buffer;
+    const end = this.detached ? list.length : this.length;
+    for (let j = i; j < end - 1; j++) list[j] = list[j + 1];
+    if (this.detached) this.detached.pop();
+    else this.length--;
+  }
+
+  set(i: number, v: unknown): void {
+    (this.detached ?? this.buffer)[i] = v;
+  }
+
+  /** Appends into a freed slot of the shared array, else into a copy no one else sees. */
+  push(v: unknown): void {
+    if (!this.detached && this.length < this.buffer.length) {
+      this.buffer[this.length++] = v;
+      return;
+    }
+    this.detached ??= this.buffer.slice(0, this.length);
+    this.detached.push(v);
+  }
+}
+
+/**
  * Acts on `$patch` elements of an object list (upstream's mergeSliceWithSpecialElements):
- * deletions remove live elements, `replace` makes the patch's plain elements the whole list.
- * Returns the live list to merge into and the patch elements left to merge.
+ * deletions remove every live element with that key, `replace` makes the patch's plain
+ * elements the whole list. Returns the plain patch elements left to merge.
  */
 function applyListDirectives(
-  original: unknown[],
+  live: LiveList,
   patch: unknown[],
   mergeKey: string,
-): { base: unknown[]; patchItems: unknown[] } {
-  let base = original;
+): { replacement?: unknown[]; patchItems: unknown[] } {
   const plain: unknown[] = [];
   let replace = false;
   for (const item of patch) {
@@ -306,11 +358,10 @@ function applyListDirectives(
     const directive = el[DIRECTIVE];
     if (directive === 'delete') {
       if (!Object.hasOwn(el, mergeKey)) throw noMergeKey(el, mergeKey);
-      const doomed = el[mergeKey];
-      base = base.filter((v, i) => {
-        if (!isObject(v)) throw new PatchError(500, `value for key ${i} is not a map`);
-        return !(Object.hasOwn(v, mergeKey) && v[mergeKey] === doomed);
-      });
+      for (let at = findByMergeKey(live.items(), mergeKey, el[mergeKey]); at >= 0; ) {
+        live.removeAt(at);
+        at = findByMergeKey(live.items(), mergeKey, el[mergeKey]);
+      }
     } else if (directive === 'replace') {
       replace = true;
     } else if (directive === 'merge') {
@@ -319,13 +370,13 @@ function applyListDirectives(
       throw new PatchError(500, `unknown patch type: ${String(directive)} in map: ${describe(el)}`);
     }
   }
-  if (replace) return { base: takeWhole(plain) as unknown[], patchItems: [] };
-  return { base, patchItems: plain };
+  if (replace) return { replacement: takeWhole(plain) as unknown[], patchItems: [] };
+  return { patchItems: plain };
 }
 
 /** Merges each patch element into the live element with its key, or appends it. */
 function mergeKeyedElements(
-  base: unknown[],
+  live: LiveList,
   patch: unknown[],
   mergeKey: string,
   itemNode: SchemaNode | undefined,
@@ -333,9 +384,10 @@ function mergeKeyedElements(
   for (const item of patch) {
     const el = item as JsonObject;
     if (!Object.hasOwn(el, mergeKey)) throw noMergeKey(el, mergeKey);
-    const at = findByMergeKey(base, mergeKey, el[mergeKey]);
-    if (at >= 0) base[at] = mergeMap(base[at] as JsonObject, el, itemNode);
-    else base.push(takeWhole(el));
+    const items = live.items();
+    const at = findByMergeKey(items, mergeKey, el[mergeKey]);
+    if (at >= 0) live.set(at, mergeMap(items[at] as JsonObject, el, itemNode));
+    else live.push(takeWhole(el));
   }
-  return base;
+  return live.items();
 }
