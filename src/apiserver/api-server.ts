@@ -21,8 +21,10 @@ import type { ApiRequest, ApiResponse } from './types.ts';
 import { versionInfo } from './version.ts';
 
 export interface OpenApiSource {
+  /** The `/openapi/v3` index for these group versions (`v1`, `apps/v1`). */
   index(groupVersions: string[]): { paths: Record<string, { serverRelativeURL: string }> };
-  document(groupVersion: string): { body: string; hash: string } | undefined;
+  /** The document at `/openapi/v3/<path>` (`api/v1`, `apis/apps/v1`). */
+  document(path: string): { body: string; hash: string } | undefined;
 }
 
 export interface ApiServerOptions {
@@ -107,7 +109,7 @@ export class ApiServer {
     const source = this.opts.openapi;
     if (!source) throw resourceTypeNotFound();
     if (path === '/openapi/v3') {
-      const gvs = groupsOf(this.registry.resources()).flatMap((g) => g.versions.map((v) => (g.group ? `apis/${g.group}/${v}` : `api/${v}`)));
+      const gvs = groupsOf(this.registry.resources()).flatMap((g) => g.versions.map((v) => (g.group ? `${g.group}/${v}` : v)));
       const body = JSON.stringify(source.index(gvs));
       const etag = `"${hashText(body)}"`;
       if (req.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };

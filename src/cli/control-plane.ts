@@ -16,6 +16,7 @@ import { schemaFieldChecker } from '../registry/schema-field-checker.ts';
 import { strategyFor } from '../registry/strategies/index.ts';
 import { openBackend, type Backend } from '../store/index.ts';
 import { rfc3339, systemClock, type Clock } from '../util/clock.ts';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 
 export interface ControlPlaneOptions {
@@ -107,6 +108,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   await bootstrap(client);
   let ready = false;
   const controller = new AbortController();
+  // Every informer and queue listens on this one signal.
+  setMaxListeners(0, controller.signal);
   const running: Promise<unknown>[] = [];
   if (opts.controllers !== false) {
     const resources = registry.resources();
