@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_RESOURCES, groupVersion, type ResourceInfo } from '../resources.ts';
-import { loadSchemas } from './index.ts';
+import { loadSchemas, schemaForCustomResource } from './index.ts';
 
 type Obj = Record<string, any>;
 
@@ -129,5 +129,42 @@ describe('openapiDocument', () => {
   it('leaves out resources whose kind has no schema', () => {
     const custom: ResourceInfo = { group: 'example.com', version: 'v1', kind: 'Foo', resource: 'foos', singular: 'foo', namespaced: true, verbs: ['get', 'patch'] };
     expect(Object.keys((registry.openapiDocument('example.com/v1', [custom]) as Obj).paths)).toEqual([]);
+  });
+});
+
+describe('custom resources', () => {
+  const widgets: ResourceInfo = {
+    group: 'example.com', version: 'v1', kind: 'Widget', resource: 'widgets', singular: 'widget', namespaced: true,
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }],
+  };
+  const customSchema = (gvk: { kind: string }) =>
+    gvk.kind === 'Widget'
+      ? schemaForCustomResource({ type: 'object', description: 'A widget.', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } }, { group: 'example.com', version: 'v1', kind: 'Widget' })
+      : undefined;
+  const d = registry.openapiDocument('example.com/v1', [widgets], { customSchema }) as Obj;
+
+  it('serves paths with GVK and fieldValidation, without strategic merge patch', () => {
+    const patch = d.paths['/apis/example.com/v1/namespaces/{namespace}/widgets/{name}'].patch;
+    expect(patch['x-kubernetes-group-version-kind']).toEqual({ group: 'example.com', version: 'v1', kind: 'Widget' });
+    expect(patch.parameters.map((p: Obj) => p.name)).toContain('fieldValidation');
+    expect(Object.keys(patch.requestBody.content)).not.toContain('application/strategic-merge-patch+json');
+    expect(d.paths['/apis/example.com/v1/namespaces/{namespace}/widgets/{name}/status'].patch).toBeDefined();
+  });
+
+  it('names components as upstream publishes CRDs and links ObjectMeta', () => {
+    const widget = d.components.schemas['com.example.v1.Widget'];
+    expect(widget['x-kubernetes-group-version-kind']).toEqual([{ group: 'example.com', version: 'v1', kind: 'Widget' }]);
+    expect(widget.properties.metadata).toEqual({ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' });
+    expect(d.components.schemas['com.example.v1.WidgetList'].properties.items.items).toEqual({ $ref: '#/components/schemas/com.example.v1.Widget' });
+    const names = new Set(Object.keys(d.components.schemas).map((n) => `#/components/schemas/${n}`));
+    expect([...refsIn(d)].filter((r) => !names.has(r))).toEqual([]);
+  });
+
+  it('changes the hash when the custom schema changes', () => {
+    const a = registry.openapiDocumentBody('example.com/v1', [widgets], { customSchema }).hash;
+    const b = registry.openapiDocumentBody('example.com/v1', [widgets], {
+      customSchema: () => schemaForCustomResource({ type: 'object' }, { group: 'example.com', version: 'v1', kind: 'Widget' }),
+    }).hash;
+    expect(a).not.toBe(b);
   });
 });

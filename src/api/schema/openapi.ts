@@ -7,6 +7,7 @@ import { groupVersion, type ResourceInfo, type SubresourceInfo } from '../resour
 import { gvkKey } from './graph.ts';
 import { resourcePaths, SCHEMA_PREFIX, type OperationTarget } from './openapi-paths.ts';
 import type { RawSchema } from './raw.ts';
+import type { CustomComponents } from './openapi-custom.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -82,42 +83,46 @@ export interface DocumentInputs {
   builtin: (component: string) => boolean;
 }
 
-function subTarget(inputs: DocumentInputs, parent: OperationTarget, sub: SubresourceInfo): OperationTarget | undefined {
+function subTarget(inputs: DocumentInputs & { lookup: (key: string) => string | undefined }, parent: OperationTarget, sub: SubresourceInfo): OperationTarget | undefined {
   if (CONNECT_SUBRESOURCES.has(sub.name)) return undefined;
   const gvk = sub.kind
     ? { group: sub.group ?? parent.info.group, version: sub.version ?? parent.info.version, kind: sub.kind }
     : parent.gvk;
-  const schema = inputs.kinds.get(gvkKey(gvk));
+  const schema = inputs.lookup(gvkKey(gvk));
   if (!schema) return undefined;
   return { info: parent.info, gvk, schema, subresource: sub, strategicMerge: inputs.builtin(schema) };
 }
 
 /**
  * The OpenAPI v3 document for one group-version: a path item per resource of that group-version
- * whose kind has a schema (resources without one are left out), and the components they reach.
- * Deterministic: the same inputs give byte-identical JSON.
+ * whose kind has a schema, built-in or in `custom` (resources without one are left out), and the
+ * components they reach. Strategic merge patch is advertised for built-in kinds only, as upstream
+ * does for custom resources. Deterministic: the same inputs give byte-identical JSON.
  */
-export function buildDocument(inputs: DocumentInputs, gv: string, resources: readonly ResourceInfo[]): Obj {
+export function buildDocument(inputs: DocumentInputs, gv: string, resources: readonly ResourceInfo[], custom?: CustomComponents): Obj {
+  const withLookup = { ...inputs, lookup: (key: string) => inputs.kinds.get(key) ?? custom?.kinds.get(key) };
   const paths: Record<string, Obj> = {};
-  const roots = new Set(META_ROOTS);
+  const roots = new Set([...META_ROOTS, ...(custom?.refs ?? [])]);
   for (const info of resources) {
     if (groupVersion(info) !== gv) continue;
     const gvk = { group: info.group, version: info.version, kind: info.kind };
-    const schema = inputs.kinds.get(gvkKey(gvk));
+    const schema = withLookup.lookup(gvkKey(gvk));
     if (!schema) continue;
     const target: OperationTarget = { info, gvk, schema, strategicMerge: inputs.builtin(schema) };
-    const list = inputs.kinds.get(gvkKey({ ...gvk, kind: `${info.kind}List` }));
-    const subs = (info.subresources ?? []).flatMap((s) => subTarget(inputs, target, s) ?? []);
+    const list = withLookup.lookup(gvkKey({ ...gvk, kind: `${info.kind}List` }));
+    const subs = (info.subresources ?? []).flatMap((s) => subTarget(withLookup, target, s) ?? []);
     for (const name of [schema, list, ...subs.map((s) => s.schema)]) if (name) roots.add(name);
     Object.assign(paths, resourcePaths(target, subs, list));
   }
   const components: Record<string, Obj> = {};
   for (const name of reachable(inputs.schemas, roots)) components[name] = served(inputs.schemas[name]!);
+  for (const name of Object.keys(custom?.schemas ?? {})) if (roots.has(name)) components[name] = custom!.schemas[name]!;
+  const sortedComponents = Object.fromEntries(Object.keys(components).sort().map((n) => [n, components[n]!]));
   const sortedPaths = Object.fromEntries(Object.keys(paths).sort().map((p) => [p, paths[p]!]));
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'unversioned' },
     paths: sortedPaths,
-    components: { schemas: components },
+    components: { schemas: sortedComponents },
   };
 }
