@@ -269,7 +269,12 @@ function namedSchema(ctx: Ctx): Json {
   if (self.name === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString') {
     schema = { type: 'string', format: 'int-or-string', 'x-kubernetes-int-or-string': true };
   } else if (self.name === 'io.k8s.apimachinery.pkg.api.resource.Quantity') {
-    schema = { type: 'string' };
+    // The d.ts carries no text for Quantity; this summary is ours.
+    schema = {
+      description:
+        'Quantity is a fixed-point decimal number with an optional unit suffix: binary (Ki, Mi, Gi, Ti, Pi, Ei), decimal (m, k, M, G, T, P, E) or a decimal exponent (1e3). Written as a string, e.g. "500m" or "1Gi"; a plain JSON number is accepted too.',
+      type: 'string',
+    };
   } else if (/\.(Time|MicroTime)$/.test(self.name) && ts.isTypeAliasDeclaration(self.decl)) {
     schema = { type: 'string', format: 'date-time' };
   } else if (ts.isTypeAliasDeclaration(self.decl)) {
