@@ -111,9 +111,8 @@ function unprocessable(message: string): PatchError {
 function member(op: JsonObject, name: 'path' | 'from', kind: string): string {
   const v = op[name];
   if (typeof v === 'string') return v;
-  const what = name === 'path' ? 'path' : 'from';
-  if (v === undefined || v === null) throw unprocessable(`${kind} operation is missing its "${what}" field`);
-  throw unprocessable(`${kind} operation has a "${what}" that is not a string: ${describe(v)}`);
+  if (v === undefined || v === null) throw unprocessable(`${kind} operation is missing its "${name}" field`);
+  throw unprocessable(`${kind} operation has a "${name}" that is not a string: ${describe(v)}`);
 }
 
 /** The value an operation carries; absent and null both mean null, as upstream decodes them. */
@@ -295,6 +294,5 @@ function testOp(box: { root: unknown }, op: JsonObject): void {
 function goJsonKind(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (isObject(v)) return 'object';
-  if (typeof v === 'boolean') return 'bool';
-  return typeof v === 'undefined' ? 'null' : typeof v;
+  return typeof v === 'boolean' ? 'bool' : typeof v;
 }

@@ -218,6 +218,7 @@ function mergeOrderedLists(original: JsonObject, patch: JsonObject, node: Schema
       throw new PatchError(500, `expected a []interface {}, but received a ${jsonType(order)}`);
     }
     const key = directiveTarget(directiveKey, SET_ELEMENT_ORDER, 'invalid patch format of setElementOrder list');
+    if (patch[key] === null) continue; // the list is being deleted: nothing to order
     // A null live value counts as absent (upstream only meets typed, never-null lists).
     const origList = listAt(original, key);
     const patchList = listAt(patch, key);
