@@ -276,6 +276,44 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'atomic maps and lists are owned and replaced whole',
+    steps: [
+      { apply: 'kubectl', body: meta({ spec: { template: { spec: { nodeSelector: { a: '1', b: '2' }, containers: [{ name: 'c', args: ['x', 'y'] }] } } } }) },
+      {
+        apply: 'helm',
+        body: meta({ spec: { template: { spec: { nodeSelector: { a: '1' } } } } }),
+        conflict: 'Apply failed with 1 conflict: conflict with "kubectl": .spec.template.spec.nodeSelector',
+      },
+      {
+        apply: 'helm',
+        body: meta({ spec: { template: { spec: { nodeSelector: { a: '1' }, containers: [{ name: 'c', args: ['z'] }] } } } }),
+        force: true,
+        owns: { helm: ['.spec.template.spec.nodeSelector', '.spec.template.spec.containers[name="c"].args'] },
+        check: (o) => {
+          const podSpec = (o.spec as { template: { spec: { nodeSelector: unknown; containers: { args: string[] }[] } } }).template.spec;
+          expect(podSpec.nodeSelector).toEqual({ a: '1' });
+          expect(podSpec.containers[0]!.args).toEqual(['z']);
+        },
+      },
+    ],
+  },
+  {
+    name: 'a list with only a patch merge key merges by that key',
+    steps: [
+      { apply: 'kubectl', body: meta({ spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'A', value: '1' }] }] } } } }) },
+      {
+        apply: 'helm',
+        body: meta({ spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'B', value: '2' }] }] } } } }),
+        owns: { helm: ['.spec.template.spec.containers[name="c"].env[name="B"].value'] },
+        check: (o) =>
+          expect((o.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec.containers[0]!.env).toEqual([
+            { name: 'A', value: '1' },
+            { name: 'B', value: '2' },
+          ]),
+      },
+    ],
+  },
+  {
     name: 'several conflicts are grouped by manager',
     steps: [
       { apply: 'kubectl', body: webManifest({ replicas: 2 }) },
@@ -322,65 +360,4 @@ const scenarios: Scenario[] = [
 
 describe('serverSideApply', () => {
   it.each(scenarios.map((s) => [s.name, s] as const))('%s', (_name, sc) => runScenario(sc));
-
-  it('renders the conflict as the upstream 409 Status', () => {
-    const live = stored(trackUpdate({ live: undefined, updated: csaBody(2), manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', now: T(0), schema: statefulSetSchema }));
-    let err: unknown;
-    try {
-      serverSideApply({ live, applied: webManifest({ replicas: 3 }), manager: 'helm', force: false, schema: statefulSetSchema, apiVersion: 'apps/v1', now: T(1) });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ApiError);
-    const status = (err as ApplyConflictError).toStatus();
-    expect(status).toEqual({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas',
-      reason: 'Conflict',
-      code: 409,
-      details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: '.spec.replicas' }] },
-    });
-    expect((err as ApplyConflictError).conflicts).toEqual([
-      { manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'apps/v1', field: '.spec.replicas' },
-    ]);
-  });
-
-  it.each([
-    ['a body carrying managedFields', { ...webManifest(), metadata: { name: 'web', managedFields: [] } }, 400, 'metadata.managedFields must be nil'],
-    ['a body of another version', { ...webManifest(), apiVersion: 'apps/v1beta2' }, 400, 'invalid object type: apps/v1beta2, Kind=StatefulSet'],
-    [
-      'duplicate list keys',
-      webManifest({ containers: [{ name: 'a' }, { name: 'a' }] }),
-      500,
-      'failed to create typed patch object (/web; apps/v1, Kind=StatefulSet): .spec.template.spec.containers: duplicate entries for key [name="a"]',
-    ],
-  ])('rejects %s', (_name, body, code, message) => {
-    const run = () => serverSideApply({ live: undefined, applied: body as KubeObject, manager: 'kubectl', force: false, schema: statefulSetSchema, apiVersion: 'apps/v1', now: T(0) });
-    expect(run).toThrow(message);
-    try {
-      run();
-    } catch (err) {
-      expect((err as ApiError).code).toBe(code);
-    }
-  });
-
-  it('keeps live-only list items in place and follows the configuration order', () => {
-    const c = (name: string) => ({ name, image: name });
-    const live = stored(
-      serverSideApply({ live: undefined, applied: meta({ spec: { template: { spec: { containers: [c('a'), c('b'), c('c')] } } } }), manager: 'x', force: false, schema: statefulSetSchema, apiVersion: 'apps/v1', now: T(0) }).object,
-    );
-    const { object } = serverSideApply({ live, applied: meta({ spec: { template: { spec: { containers: [c('c'), c('d'), c('a')] } } } }), manager: 'y', force: false, schema: statefulSetSchema, apiVersion: 'apps/v1', now: T(1) });
-    expect(sts(object).template.spec.containers.map((x) => x.name)).toEqual(['b', 'c', 'd', 'a']);
-  });
-
-  it('does not mutate its inputs', () => {
-    const live = stored(serverSideApply({ live: undefined, applied: webManifest(), manager: 'kubectl', force: false, schema: statefulSetSchema, apiVersion: 'apps/v1', now: T(0) }).object);
-    const applied = webManifest({ replicas: 7, labels: { x: 'y' } });
-    const before = structuredClone({ live, applied });
-    serverSideApply({ live, applied, manager: 'kubectl', force: false, schema: statefulSetSchema, apiVersion: 'apps/v1', now: T(1) });
-    expect({ live, applied }).toEqual(before);
-  });
 });

@@ -27,6 +27,8 @@ export interface ServerSideApplyOptions {
   schema?: SchemaNode;
   /** Group/version the request addresses, e.g. `apps/v1`; the body must use the same. */
   apiVersion: string;
+  /** Kind the request addresses; when given (or known from `live`) the body must use the same. */
+  kind?: string;
   now: string;
   subresource?: string;
   /** Fields the applier may not own; defaults to defaultResetFields(subresource). */
@@ -46,7 +48,8 @@ function gvkString(apiVersion: string | undefined, kind: string | undefined): st
 
 function checkRequest(opts: ServerSideApplyOptions): void {
   const { applied, live, apiVersion } = opts;
-  if (applied.apiVersion !== apiVersion || (live?.kind !== undefined && applied.kind !== live.kind)) {
+  const kind = opts.kind ?? live?.kind;
+  if (applied.apiVersion !== apiVersion || (kind !== undefined && applied.kind !== kind)) {
     throw new ApiError('BadRequest', 400, `invalid object type: ${gvkString(applied.apiVersion, applied.kind)}`);
   }
   const mf = applied.metadata?.managedFields as unknown;
