@@ -81,6 +81,8 @@ export interface DocumentInputs {
   kinds: ReadonlyMap<string, string>;
   /** Component names whose list/map annotations are upstream's, so SMP may be advertised. */
   builtin: (component: string) => boolean;
+  /** Served forms already built, shared across documents (most reach ObjectMeta, PodSpec, …). */
+  served?: Map<string, Obj>;
 }
 
 function subTarget(inputs: DocumentInputs & { lookup: (key: string) => string | undefined }, parent: OperationTarget, sub: SubresourceInfo): OperationTarget | undefined {
@@ -115,7 +117,12 @@ export function buildDocument(inputs: DocumentInputs, gv: string, resources: rea
     Object.assign(paths, resourcePaths(target, subs, list));
   }
   const components: Record<string, Obj> = {};
-  for (const name of reachable(inputs.schemas, roots)) components[name] = served(inputs.schemas[name]!);
+  const cache = (inputs.served ??= new Map());
+  for (const name of reachable(inputs.schemas, roots)) {
+    let component = cache.get(name);
+    if (!component) cache.set(name, (component = served(inputs.schemas[name]!)));
+    components[name] = component;
+  }
   for (const name of Object.keys(custom?.schemas ?? {})) if (roots.has(name)) components[name] = custom!.schemas[name]!;
   const sortedComponents = Object.fromEntries(Object.keys(components).sort().map((n) => [n, components[n]!]));
   const sortedPaths = Object.fromEntries(Object.keys(paths).sort().map((p) => [p, paths[p]!]));
