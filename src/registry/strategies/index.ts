@@ -10,6 +10,7 @@ import { type AppsOptions, statefulSetStrategy } from './apps.ts';
 import { kindStrategy } from './base.ts';
 import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './core-network.ts';
 import { podStrategy, podTemplateStrategy } from './core-workloads.ts';
+import { pvStrategy, pvcStrategy, storageClassStrategy } from './storage.ts';
 
 export interface StrategyOptions extends AppsOptions {}
 
@@ -22,6 +23,9 @@ const FACTORIES: Record<string, Factory> = {
   Service: () => serviceStrategy(),
   Endpoints: () => endpointsStrategy(),
   'discovery.k8s.io/EndpointSlice': () => endpointSliceStrategy(),
+  PersistentVolumeClaim: () => pvcStrategy(),
+  PersistentVolume: () => pvStrategy(),
+  'storage.k8s.io/StorageClass': () => storageClassStrategy(),
 };
 
 /** Kinds whose names are only path segments upstream (RBAC objects). */
