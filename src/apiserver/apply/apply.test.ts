@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { SchemaNode } from '../../api/schema/types.ts';
 import { ApplyConflictError, serverSideApply } from './apply.ts';
