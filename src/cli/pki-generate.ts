@@ -2,7 +2,16 @@
 // to evaluate, and a restart that reuses existing files must not pay for it.
 import './reflect-metadata-shim.ts';
 import { KeyObject, createPrivateKey, randomBytes, type webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
+
+let loading: Promise<typeof X509> | undefined;
+/**
+ * @peculiar/x509, imported only after the shim above has run. A static import would not
+ * guarantee that: a bundler that keeps the package external hoists its import above the shim.
+ */
+function loadX509(): Promise<typeof X509> {
+  return (loading ??= import('@peculiar/x509'));
+}
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -21,6 +30,7 @@ export interface ServingNames {
 
 /** A self-signed ECDSA P-256 CA that may sign serving certificates (path length 0). */
 export async function generateCa(opts: { now: Date; validDays: number }): Promise<PemPair> {
+  const x509 = await loadX509();
   const keys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -48,6 +58,7 @@ export async function generateServingCert(opts: {
   now: Date;
   validDays: number;
 }): Promise<PemPair> {
+  const x509 = await loadX509();
   const caCert = new x509.X509Certificate(opts.ca.certPem);
   const caKey = await crypto.subtle.importKey(
     'pkcs8',
@@ -57,7 +68,7 @@ export async function generateServingCert(opts: {
     ['sign'],
   );
   const keys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-  const sans: x509.JsonGeneralName[] = [
+  const sans: X509.JsonGeneralName[] = [
     ...opts.names.dns.map((value) => ({ type: 'dns' as const, value })),
     ...opts.names.ips.map((value) => ({ type: 'ip' as const, value })),
   ];
