@@ -6,7 +6,14 @@
 import { BUILTIN_RESOURCES } from '../../api/resources.ts';
 import { type NameFn, nameIsPathSegment } from '../../api/validation/names.ts';
 import type { Strategy } from '../strategy.ts';
-import { type AppsOptions, statefulSetStrategy } from './apps.ts';
+import {
+  type AppsOptions,
+  controllerRevisionStrategy,
+  daemonSetStrategy,
+  deploymentStrategy,
+  replicaSetStrategy,
+  statefulSetStrategy,
+} from './apps.ts';
 import { kindStrategy } from './base.ts';
 import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './core-network.ts';
 import { podStrategy, podTemplateStrategy } from './core-workloads.ts';
@@ -18,6 +25,10 @@ type Factory = (opts: StrategyOptions) => Strategy;
 
 const FACTORIES: Record<string, Factory> = {
   'apps/StatefulSet': (o) => statefulSetStrategy(o),
+  'apps/DaemonSet': () => daemonSetStrategy(),
+  'apps/Deployment': () => deploymentStrategy(),
+  'apps/ReplicaSet': () => replicaSetStrategy(),
+  'apps/ControllerRevision': () => controllerRevisionStrategy(),
   Pod: () => podStrategy(),
   PodTemplate: () => podTemplateStrategy(),
   Service: () => serviceStrategy(),
