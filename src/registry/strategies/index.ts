@@ -15,6 +15,8 @@ import {
   statefulSetStrategy,
 } from './apps.ts';
 import { kindStrategy } from './base.ts';
+import { cronJobStrategy, jobStrategy } from './batch.ts';
+import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, nodeStrategy, secretStrategy } from './core-misc.ts';
 import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './core-network.ts';
 import { podStrategy, podTemplateStrategy } from './core-workloads.ts';
 import { pvStrategy, pvcStrategy, storageClassStrategy } from './storage.ts';
@@ -37,6 +39,15 @@ const FACTORIES: Record<string, Factory> = {
   PersistentVolumeClaim: () => pvcStrategy(),
   PersistentVolume: () => pvStrategy(),
   'storage.k8s.io/StorageClass': () => storageClassStrategy(),
+  Namespace: () => namespaceStrategy(),
+  Node: () => nodeStrategy(),
+  ConfigMap: () => configMapStrategy(),
+  Secret: () => secretStrategy(),
+  Event: () => eventStrategy(),
+  'events.k8s.io/Event': () => eventStrategy(),
+  'coordination.k8s.io/Lease': () => leaseStrategy(),
+  'batch/Job': () => jobStrategy(),
+  'batch/CronJob': () => cronJobStrategy(),
 };
 
 /** Kinds whose names are only path segments upstream (RBAC objects). */
