@@ -7,7 +7,7 @@ import type { KubeObject } from '../meta/types.ts';
 import { setPodTemplateSpecDefaults } from '../core/pod-defaults.ts';
 import { setPvcSpecDefaults } from '../core/pvc-defaults.ts';
 import { type Obj, arrAt, child, clone, isObj, numAt, objAt, objs, semanticEqual } from '../validation/json.ts';
-import { nameIsDNSLabel } from '../validation/names.ts';
+import { isDNS1123Label, nameIsDNSLabel } from '../validation/names.ts';
 import { validateAnnotations, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.ts';
 import { validateWorkloadSelector } from '../validation/selector.ts';
 import { intOrPercentValue, notMoreThan100Percent, validateNonnegative, validatePositiveIntOrPercent } from '../validation/int-or-percent.ts';
@@ -92,6 +92,10 @@ export function validateStatefulSetSpec(spec: Obj, path = 'spec'): FieldError[] 
   errs.push(...validateNonnegative(spec.minReadySeconds, `${path}.minReadySeconds`));
   // A negative limit used to crash the controller; recent releases reject it.
   errs.push(...validateNonnegative(spec.revisionHistoryLimit, `${path}.revisionHistoryLimit`));
+  // Pods use serviceName as their DNS subdomain, so recent releases require a DNS label.
+  if (typeof spec.serviceName === 'string' && spec.serviceName) {
+    for (const m of isDNS1123Label(spec.serviceName)) errs.push(invalidValue(`${path}.serviceName`, spec.serviceName, m));
+  }
   const ordinals = objAt(spec, 'ordinals');
   if (ordinals) errs.push(...validateNonnegative(numAt(ordinals, 'start') ?? 0, `${path}.ordinals.start`));
 

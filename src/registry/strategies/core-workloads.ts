@@ -1,6 +1,6 @@
 // Strategies for Pod and PodTemplate (pkg/registry/core/{pod,podtemplate}/strategy.go).
 import { setPodDefaults, setPodTemplateSpecDefaults } from '../../api/core/pod-defaults.ts';
-import { preparePodForCreate, validatePod, validatePodUpdate } from '../../api/core/pod.ts';
+import { addDefaultTolerationSeconds, preparePodForCreate, validatePod, validatePodUpdate } from '../../api/core/pod.ts';
 import { validatePodTemplateSpec } from '../../api/core/pod-spec.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import { type Obj, child, isObj, semanticEqual } from '../../api/validation/json.ts';
@@ -8,10 +8,22 @@ import { validateObjectMetaUpdate } from '../../api/validation/object-meta.ts';
 import type { Strategy } from '../strategy.ts';
 import { keepOldSpec, keepOldStatus, kindStrategy, specChanged } from './base.ts';
 
-export function podStrategy(): Strategy {
+export interface PodStrategyOptions {
+  /**
+   * Apply the DefaultTolerationSeconds admission on create (on by default, as in upstream's
+   * default admission chain). Idempotent, so a registry that also calls
+   * addDefaultTolerationSeconds itself changes nothing.
+   */
+  defaultTolerationSeconds?: boolean;
+}
+
+export function podStrategy(opts: PodStrategyOptions = {}): Strategy {
   return {
     defaults: (obj) => setPodDefaults(obj as Obj),
-    prepareForCreate: (obj, ctx) => preparePodForCreate(obj, ctx.now),
+    prepareForCreate: (obj, ctx) => {
+      if (opts.defaultTolerationSeconds !== false) addDefaultTolerationSeconds(obj);
+      preparePodForCreate(obj, ctx.now);
+    },
     prepareForUpdate: (obj, old) => keepOldStatus(obj, old),
     prepareForStatusUpdate: (obj, old) => {
       keepOldSpec(obj, old);

@@ -18,10 +18,10 @@ import { kindStrategy } from './base.ts';
 import { cronJobStrategy, jobStrategy } from './batch.ts';
 import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, nodeStrategy, secretStrategy } from './core-misc.ts';
 import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './core-network.ts';
-import { podStrategy, podTemplateStrategy } from './core-workloads.ts';
+import { type PodStrategyOptions, podStrategy, podTemplateStrategy } from './core-workloads.ts';
 import { pvStrategy, pvcStrategy, storageClassStrategy } from './storage.ts';
 
-export interface StrategyOptions extends AppsOptions {}
+export interface StrategyOptions extends AppsOptions, PodStrategyOptions {}
 
 type Factory = (opts: StrategyOptions) => Strategy;
 
@@ -31,7 +31,7 @@ const FACTORIES: Record<string, Factory> = {
   'apps/Deployment': () => deploymentStrategy(),
   'apps/ReplicaSet': () => replicaSetStrategy(),
   'apps/ControllerRevision': () => controllerRevisionStrategy(),
-  Pod: () => podStrategy(),
+  Pod: (o) => podStrategy(o),
   PodTemplate: () => podTemplateStrategy(),
   Service: () => serviceStrategy(),
   Endpoints: () => endpointsStrategy(),

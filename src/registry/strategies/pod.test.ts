@@ -55,6 +55,14 @@ describe('Pod defaults', () => {
     expect(obj.status).toEqual({ phase: 'Pending', qosClass: 'Burstable' });
   });
 
+  it('applies DefaultTolerationSeconds on create unless disabled', () => {
+    expect((create(s, pod()).obj.spec as any).tolerations).toEqual([
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    ]);
+    expect((create(podStrategy({ defaultTolerationSeconds: false }), pod()).obj.spec as any).tolerations).toBeUndefined();
+  });
+
   it('computes the QoS class', () => {
     expect((create(s, pod()).obj.status as any).qosClass).toBe('BestEffort');
     const g = pod({ containers: [c({ resources: { limits: { cpu: '500m', memory: '128Mi' } } })] });

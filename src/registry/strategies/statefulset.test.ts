@@ -115,6 +115,7 @@ describe('StatefulSet validation', () => {
       sts({}, 'web.v1'),
       'StatefulSet "web.v1" is invalid: metadata.name: Invalid value: "web.v1": must not contain dots',
     ],
+    ['serviceName not a DNS label', sts({ serviceName: 'my.svc' }), 'StatefulSet "web" is invalid: spec.serviceName: Invalid value: "my.svc": must not contain dots'],
     ['negative ordinals.start', sts({ ordinals: { start: -1 } }), 'StatefulSet "web" is invalid: spec.ordinals.start: Invalid value: -1: must be greater than or equal to 0'],
   ])('%s', (_, obj, want) => {
     expect(create(s, obj).message).toBe(want);
