@@ -1,5 +1,6 @@
 // Bundles the CLI into one ESM file: one file loads much faster than hundreds of modules,
 // which is most of k8ts's cold start. Native and large runtime packages stay external.
+import { cpSync, mkdirSync } from 'node:fs';
 import { build } from 'esbuild';
 
 await build({
@@ -14,3 +15,7 @@ await build({
   banner: { js: "import { createRequire as __k8tsCreateRequire } from 'node:module'; const require = __k8tsCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The built-in OpenAPI schemas are data read at first use, not code: ship them beside the bundle.
+mkdirSync('dist/generated', { recursive: true });
+cpSync('src/api/schema/generated/k8s-schemas.json', 'dist/generated/k8s-schemas.json');

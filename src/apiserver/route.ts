@@ -1,4 +1,5 @@
 // URL → what the request addresses (k8s.io/apiserver/pkg/endpoints/request/requestinfo.go).
+import { badRequest } from '../api/errors.ts';
 import type { ResourceInfo } from '../api/resources.ts';
 
 export type Route =
@@ -10,7 +11,7 @@ export type Route =
 export type ResourceLookup = (group: string, version: string, resource: string) => ResourceInfo | undefined;
 
 export function parseRoute(pathname: string, lookup: ResourceLookup): Route {
-  const segs = pathname.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  const segs = pathname.split('/').filter((s) => s.length > 0).map(decodeSegment);
   if (segs[0] === 'api') {
     if (segs.length === 1) return { type: 'discovery', path: 'api' };
     if (segs.length === 2) return { type: 'discovery', path: 'groupVersion', group: '', version: segs[1] };
@@ -23,6 +24,14 @@ export function parseRoute(pathname: string, lookup: ResourceLookup): Route {
     return resourceRoute(segs[1]!, segs[2]!, segs.slice(3), lookup);
   }
   return { type: 'other', path: pathname };
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw badRequest(`malformed path segment ${JSON.stringify(s)}: invalid percent-encoding`);
+  }
 }
 
 function resourceRoute(group: string, version: string, rest: string[], lookup: ResourceLookup): Route {

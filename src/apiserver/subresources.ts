@@ -7,7 +7,7 @@ import type { ResourceStore } from '../registry/resource-store.ts';
 import { rfc3339 } from '../util/clock.ts';
 import { decodeBody, mediaType, requireObject } from './body.ts';
 import type { ApiServerContext } from './context.ts';
-import { applyPatch } from './patch/index.ts';
+import { applyPatch, PLAIN_JSON_SCHEMA } from './patch/index.ts';
 import { patchRequest } from './patching.ts';
 import { deleteOptions, writeOptions, type ResourceTarget } from './resource-handler.ts';
 import { json, renderObject, warningHeaders, type RenderContext } from './respond.ts';
@@ -87,7 +87,7 @@ async function scaleSubresource(ctx: ApiServerContext, req: ApiRequest, q: URLSe
     mutate: (current) => {
       const obj = current!;
       const scale = toScale(obj);
-      const next = (req.method === 'PUT' ? requireObject(body) : applyPatch(type, scale, body, undefined)) as KubeObject;
+      const next = (req.method === 'PUT' ? requireObject(body) : applyPatch(type, scale, body, PLAIN_JSON_SCHEMA)) as KubeObject;
       const rv = next.metadata?.resourceVersion;
       if (rv && rv !== obj.metadata.resourceVersion) {
         throw conflict(store.ref, name, 'the object has been modified; please apply your changes to the latest version and try again');

@@ -36,6 +36,8 @@ export async function up(opts: UpOptions): Promise<void> {
     say(`listening on ${server}`);
     say(`kubeconfig written to ${kubeconfig}`);
     say(`run: export KUBECONFIG=${kubeconfig}`);
+    // Build the OpenAPI documents now rather than on kubectl's first apply.
+    setImmediate(() => void cp.api.handle({ method: 'GET', url: '/openapi/v3', headers: { authorization: `Bearer ${pki.token}` } }));
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
