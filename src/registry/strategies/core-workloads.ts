@@ -2,6 +2,7 @@
 import { setPodDefaults, setPodTemplateSpecDefaults } from '../../api/core/pod-defaults.ts';
 import { addDefaultTolerationSeconds, preparePodForCreate, validatePod, validatePodUpdate } from '../../api/core/pod.ts';
 import { validatePodTemplateSpec } from '../../api/core/pod-spec.ts';
+import { setReplicationControllerDefaults, validateReplicationControllerSpec } from '../../api/core/replication-controller.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import { type Obj, child, isObj, semanticEqual } from '../../api/validation/json.ts';
 import { validateObjectMetaUpdate } from '../../api/validation/object-meta.ts';
@@ -46,4 +47,8 @@ export function podTemplateStrategy(): Strategy {
     // PodTemplates have no spec; a template change is what bumps generation.
     generationChanged: (obj, old) => !semanticEqual(obj.template, old.template),
   });
+}
+
+export function replicationControllerStrategy(): Strategy {
+  return kindStrategy({ namespaced: true, hasStatus: true, defaults: setReplicationControllerDefaults, validateSpec: validateReplicationControllerSpec });
 }

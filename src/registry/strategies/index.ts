@@ -18,7 +18,8 @@ import { kindStrategy } from './base.ts';
 import { cronJobStrategy, jobStrategy } from './batch.ts';
 import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, nodeStrategy, secretStrategy } from './core-misc.ts';
 import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './core-network.ts';
-import { type PodStrategyOptions, podStrategy, podTemplateStrategy } from './core-workloads.ts';
+import { type PodStrategyOptions, podStrategy, podTemplateStrategy, replicationControllerStrategy } from './core-workloads.ts';
+import { validatePodDisruptionBudgetSpec } from '../../api/policy/pod-disruption-budget.ts';
 import { pvStrategy, pvcStrategy, storageClassStrategy } from './storage.ts';
 
 export interface StrategyOptions extends AppsOptions, PodStrategyOptions {}
@@ -48,6 +49,9 @@ const FACTORIES: Record<string, Factory> = {
   'coordination.k8s.io/Lease': () => leaseStrategy(),
   'batch/Job': () => jobStrategy(),
   'batch/CronJob': () => cronJobStrategy(),
+  ReplicationController: () => replicationControllerStrategy(),
+  'policy/PodDisruptionBudget': () =>
+    kindStrategy({ namespaced: true, hasStatus: true, validateSpec: validatePodDisruptionBudgetSpec }),
 };
 
 /** Kinds whose names are only path segments upstream (RBAC objects). */

@@ -113,3 +113,21 @@ describe('Lease', () => {
     );
   });
 });
+
+describe('ReplicationController and PodDisruptionBudget', () => {
+  it('RC selector and labels default from the template', async () => {
+    const { replicationControllerStrategy } = await import('./core-workloads.ts');
+    const s = replicationControllerStrategy();
+    const { obj, message } = create(s, { kind: 'ReplicationController', metadata: { name: 'rc' }, spec: { template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'a', image: 'b' }] } } } });
+    expect(message).toBe('');
+    expect(obj.spec).toMatchObject({ selector: { app: 'x' }, replicas: 1 });
+    expect(obj.metadata.labels).toEqual({ app: 'x' });
+  });
+  it('PDB may not set both bounds', async () => {
+    const { strategyFor } = await import('./index.ts');
+    const s = strategyFor('policy', 'PodDisruptionBudget');
+    expect(create(s, { kind: 'PodDisruptionBudget', metadata: { name: 'p' }, spec: { minAvailable: 1, maxUnavailable: 1 } }).message).toBe(
+      'PodDisruptionBudget "p" is invalid: spec: Invalid value: {"minAvailable":1,"maxUnavailable":1}: minAvailable and maxUnavailable cannot be both set',
+    );
+  });
+});
