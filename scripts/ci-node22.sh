@@ -53,7 +53,15 @@ install() {
   [ -f "$node_dir/include/node/node.h" ] || { echo "ci-node22: $node_dir has no headers" >&2; exit 1; }
 
   # The working tree as it is (uncommitted changes included), minus what each install makes.
-  rm -rf "$tree"
+  # node_modules is kept when it was installed by this script from the same lockfile and Node.
+  stamp="$(sha256sum <"$repo/package-lock.json" | cut -c1-16)-v$NODE22_VERSION"
+  if [ -f "$tree/node_modules/.ci-node22-stamp" ] && [ "$(cat "$tree/node_modules/.ci-node22-stamp")" = "$stamp" ]; then
+    find "$tree" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
+    fresh=0
+  else
+    rm -rf "$tree"
+    fresh=1
+  fi
   mkdir -p "$tree"
   tar -C "$repo" --exclude=./.git --exclude=./node_modules --exclude=./dist --exclude=./.tools --exclude=./.k8ts -cf - . | tar -xf - -C "$tree"
   # The pinned kubectl and helm, if fetched (read-only use, so hard links are safe).
@@ -62,8 +70,14 @@ install() {
   (
     node22_env
     cd "$tree"
-    echo "ci-node22: npm ci with $(node -v) (headers: $npm_config_nodedir/include/node)"
-    npm ci --no-audit --no-fund
+    if [ "$fresh" = 1 ]; then
+      echo "ci-node22: npm ci with $(node -v) (headers: $npm_config_nodedir/include/node)"
+      npm ci --no-audit --no-fund
+      echo "$stamp" >node_modules/.ci-node22-stamp
+    else
+      echo "ci-node22: reusing node_modules (same lockfile and Node); building"
+      npm run --silent build
+    fi
     node -e "const D = require('better-sqlite3'); new D(':memory:').prepare('select 1').get(); console.log('ci-node22: better-sqlite3 loads in ' + process.version + ' (ABI ' + process.versions.modules + ')')"
   )
 }
@@ -78,6 +92,6 @@ run_tests() {
 case "$cmd" in
   install) install ;;
   test) run_tests "$@" ;;
-  all) install && run_tests "$@" ;;
+  all) install; run_tests "$@" ;;
   *) echo "usage: $0 install|test|all WORKDIR [vitest args...]" >&2; exit 2 ;;
 esac

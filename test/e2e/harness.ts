@@ -114,7 +114,7 @@ export async function startK8ts(opts: StartOptions = {}): Promise<K8ts> {
       const lines = (pending + text).split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        const listen = /k8ts: listening on (https:\/\/\S+?):(\d+)\b/.exec(line);
+        const listen = /k8ts: listening on (https:\/\/\S+):(\d+)/.exec(line);
         if (listen) Object.assign(seen, { url: `${listen[1]}:${listen[2]}`, port: Number(listen[2]) });
         const kc = /k8ts: kubeconfig written to (\S+)/.exec(line);
         if (kc) seen.kubeconfig = kc[1];
