@@ -74,7 +74,7 @@ export function validateJobSpec(spec: Obj, path: string): FieldError[] {
 
 export function validateJob(job: KubeObject): FieldError[] {
   const spec: Obj = isObj(job.spec) ? job.spec : {};
-  return [...validateWorkloadSelector(spec, 'spec', 'job'), ...validateJobSpec(spec, 'spec')];
+  return [...validateWorkloadSelector(spec, 'spec', 'job', { allowEmpty: true }), ...validateJobSpec(spec, 'spec')];
 }
 
 /** Selector, template (while not suspended), completion mode and (non-indexed) completions are fixed. */

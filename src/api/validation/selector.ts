@@ -76,24 +76,32 @@ export function selectorMatches(sel: unknown, labels: unknown): boolean {
 
 /**
  * The check workload validations share: selector required, valid, non-empty, and matching the
- * template's labels (`selector` does not match template `labels`).
+ * template's labels (`selector` does not match template `labels`). A missing selector converts
+ * to upstream's "nothing" selector, which matches no labels, so it also fails the template
+ * match, as upstream reports both errors.
  */
-export function validateWorkloadSelector(spec: unknown, path: string, kindWord: string, opts: { invalidDetail?: string } = {}): FieldError[] {
+export function validateWorkloadSelector(
+  spec: unknown,
+  path: string,
+  kindWord: string,
+  opts: { invalidDetail?: string; allowEmpty?: boolean } = {},
+): FieldError[] {
   const errs: FieldError[] = [];
   const sel = objAt(spec, 'selector');
   if (!sel) {
     errs.push(required(`${path}.selector`));
   } else {
     errs.push(...validateLabelSelector(sel, `${path}.selector`));
-    if (selectorIsEmpty(sel)) errs.push(invalidValue(`${path}.selector`, sel, `empty selector is invalid for ${kindWord}`));
+    if (!opts.allowEmpty && selectorIsEmpty(sel)) errs.push(invalidValue(`${path}.selector`, sel, `empty selector is invalid for ${kindWord}`));
   }
+  const labels = objAt(objAt(objAt(spec, 'template'), 'metadata'), 'labels');
+  const mismatch = () => invalidValue(`${path}.template.metadata.labels`, labels ?? null, '`selector` does not match template `labels`');
   if (!selectorConvertible(sel)) {
     errs.push(invalidValue(`${path}.selector`, sel ?? null, opts.invalidDetail ?? ''));
-  } else if (sel && !selectorIsEmpty(sel)) {
-    const labels = objAt(objAt(objAt(spec, 'template'), 'metadata'), 'labels');
-    if (!selectorMatches(sel, labels)) {
-      errs.push(invalidValue(`${path}.template.metadata.labels`, labels ?? null, '`selector` does not match template `labels`'));
-    }
+  } else if (!sel) {
+    errs.push(mismatch());
+  } else if (!selectorIsEmpty(sel) && !selectorMatches(sel, labels)) {
+    errs.push(mismatch());
   }
   return errs;
 }

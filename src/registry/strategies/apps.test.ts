@@ -80,7 +80,11 @@ describe('Deployment and ReplicaSet', () => {
   });
 
   it.each<[string, KubeObject, string]>([
-    ['missing selector', workload('Deployment', { selector: undefined }), 'Deployment "agent" is invalid: spec.selector: Required value'],
+    [
+      'missing selector',
+      workload('Deployment', { selector: undefined }),
+      'Deployment "agent" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: {"app":"agent"}: `selector` does not match template `labels`]',
+    ],
     [
       'Recreate with rollingUpdate',
       workload('Deployment', { strategy: { type: 'Recreate', rollingUpdate: { maxSurge: 1 } } }),

@@ -63,7 +63,12 @@ describe('StatefulSet defaults', () => {
 
 describe('StatefulSet validation', () => {
   it.each<[string, KubeObject, string]>([
-    ['missing selector', sts({ selector: undefined }), 'StatefulSet "web" is invalid: spec.selector: Required value'],
+    // A nil selector selects nothing, so upstream also reports the template mismatch.
+    [
+      'missing selector',
+      sts({ selector: undefined }),
+      'StatefulSet "web" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: {"app":"nginx"}: `selector` does not match template `labels`]',
+    ],
     [
       'selector mismatch',
       sts({ selector: { matchLabels: { app: 'other' } } }),
