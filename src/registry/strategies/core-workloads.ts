@@ -11,7 +11,7 @@ import { keepOldSpec, keepOldStatus, kindStrategy, specChanged } from './base.ts
 
 export interface PodStrategyOptions {
   /**
-   * Apply the DefaultTolerationSeconds admission on create (on by default, as in upstream's
+   * Apply the DefaultTolerationSeconds admission on create and update (on by default, as in upstream's
    * default admission chain). Idempotent, so a registry that also calls
    * addDefaultTolerationSeconds itself changes nothing.
    */
@@ -25,7 +25,12 @@ export function podStrategy(opts: PodStrategyOptions = {}): Strategy {
       if (opts.defaultTolerationSeconds !== false) addDefaultTolerationSeconds(obj);
       preparePodForCreate(obj, ctx.now);
     },
-    prepareForUpdate: (obj, old) => keepOldStatus(obj, old),
+    prepareForUpdate: (obj, old) => {
+      keepOldStatus(obj, old);
+      // The admission plugin handles updates too: a PUT that drops the defaulted tolerations
+      // gets them back instead of failing the "only additions" rule.
+      if (opts.defaultTolerationSeconds !== false) addDefaultTolerationSeconds(obj);
+    },
     prepareForStatusUpdate: (obj, old) => {
       keepOldSpec(obj, old);
       // Status writers may not touch ownership.

@@ -195,6 +195,12 @@ describe('Pod updates', () => {
     );
   });
 
+  it('re-adds the default tolerations on a replace that omits them', () => {
+    const r = update(s, old, edit((sp) => (sp.tolerations = sp.tolerations.slice(0, 1))));
+    expect(r.message).toBe('');
+    expect((r.obj.spec as any).tolerations).toHaveLength(3);
+  });
+
   it('forbids removing tolerations and adding containers', () => {
     expect(update(s, old, edit((sp) => (sp.tolerations = []))).message).toBe(
       'Pod "p" is invalid: spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds',
