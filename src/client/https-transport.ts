@@ -1,0 +1,53 @@
+// The Client's transport to a remote API server: HTTPS with a keep-alive agent, the cluster CA
+// and a bearer token (what a remote node agent uses). Streamed answers (watch) come back as an
+// async iterable of text chunks, ended when the server closes or the request's signal aborts.
+import { Agent, request } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { ApiRequest, ApiResponse } from '../apiserver/types.ts';
+import type { Transport } from './client.ts';
+
+export interface HttpsTransportOptions {
+  /** `https://host:port`. */
+  server: string;
+  caPem: string;
+  token: string;
+  maxSockets?: number;
+}
+
+export function httpsTransport(opts: HttpsTransportOptions): Transport & { close(): void } {
+  const base = new URL(opts.server);
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, ca: opts.caPem });
+  const transport = (req: ApiRequest): Promise<ApiResponse> =>
+    new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${opts.token}` };
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = v;
+      if (req.body) headers['content-length'] = String(req.body.length);
+      const r = request(
+        { protocol: base.protocol, hostname: base.hostname, port: base.port, path: req.url, method: req.method, headers, agent, signal: req.signal },
+        (res) => resolve(toResponse(res, req)),
+      );
+      r.on('error', reject);
+      r.end(req.body ? Buffer.from(req.body) : undefined);
+    });
+  return Object.assign(transport, { close: () => agent.destroy() });
+}
+
+async function toResponse(res: IncomingMessage, req: ApiRequest): Promise<ApiResponse> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers[k] = v;
+  const isWatch = /[?&]watch=(true|1)(&|$)/.test(req.url) && (res.statusCode ?? 500) < 300;
+  if (isWatch) {
+    res.setEncoding('utf8');
+    async function* stream(): AsyncGenerator<string> {
+      try {
+        for await (const chunk of res) yield chunk as string;
+      } catch (e) {
+        if (!req.signal?.aborted) throw e;
+      }
+    }
+    return { status: res.statusCode ?? 500, headers, stream: stream() };
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return { status: res.statusCode ?? 500, headers, body: Buffer.concat(chunks).toString('utf8') };
+}
