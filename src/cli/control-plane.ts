@@ -11,6 +11,7 @@ import { Client } from '../client/client.ts';
 import { GarbageCollector } from '../controllers/garbage-collector/controller.ts';
 import { NamespaceController } from '../controllers/namespace/controller.ts';
 import { namespaceLifecycle } from '../registry/admission/namespace-lifecycle.ts';
+import { KUBERNETES_SERVICE_IP, ServiceIpAllocator } from '../registry/admission/service-ips.ts';
 import { Registry } from '../registry/registry.ts';
 import { schemaFieldChecker } from '../registry/schema-field-checker.ts';
 import { strategyFor } from '../registry/strategies/index.ts';
@@ -59,7 +60,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     clock,
     strategyFor: (group, kind) => strategyFor(group, kind),
     fieldChecker: schemaFieldChecker(schemas),
-    admission: [namespaceLifecycle(getNamespace)],
+    admission: [
+      namespaceLifecycle(getNamespace),
+      new ServiceIpAllocator(async () => (await backend.list('/registry/core/services/')).items.map((kv) => JSON.parse(kv.value) as KubeObject)),
+    ],
   });
   const ctx: ApiServerContext = {
     registry,
@@ -132,11 +136,20 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   };
 }
 
-/** Objects every cluster starts with (the system namespaces). */
+/** Objects every cluster starts with: the system namespaces and the `kubernetes` Service. */
 async function bootstrap(client: Client): Promise<void> {
   const namespaces = client.resource({ apiVersion: 'v1', resource: 'namespaces', namespaced: false });
   for (const name of SYSTEM_NAMESPACES) {
     if (await namespaces.find('', name)) continue;
     await namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  const services = client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true });
+  if (!(await services.find('default', 'kubernetes'))) {
+    await services.create('default', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None', type: 'ClusterIP' },
+    });
   }
 }

@@ -15,6 +15,7 @@ import type { DeleteOptions, DeleteResult, UpdateRequest, WriteOptions, WriteRes
 import type { Strategy, StrategyContext } from './strategy.ts';
 import { dedupeErrors, validateObjectMeta } from './object-meta.ts';
 import type { FieldChecker } from './field-checker.ts';
+import { checkWireShape } from '../api/validation/wire-shape.ts';
 
 /** Checks that may need I/O before a write lands (namespace lifecycle, IP allocation…). */
 export interface Admission {
@@ -302,12 +303,10 @@ export class ResourceStore {
 
   /** Shape checks shared by create and update: kind, namespace, name, unknown and mistyped fields. */
   private checkBody(namespace: string, input: KubeObject, opts: WriteOptions, warnings: string[], urlName?: string): KubeObject {
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) throw badRequest('the body of the request must be a JSON or YAML object');
+    const shapeError = checkWireShape(input, this.info.kind, this.apiVersion);
+    if (shapeError) throw shapeError;
     const obj = input;
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
-    if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
-      throw badRequest(`json: cannot unmarshal ${jsonTypeName(obj.metadata)} into Go struct field ${this.info.kind}.metadata of type v1.ObjectMeta`);
-    }
     if (obj.apiVersion === undefined && obj.kind === undefined) {
       obj.apiVersion = this.apiVersion;
       obj.kind = this.info.kind;
@@ -333,12 +332,6 @@ export class ResourceStore {
   private validate(obj: KubeObject, errors: FieldError[]): void {
     if (errors.length) throw invalid(this.info.kind, this.info.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
   }
-}
-
-function jsonTypeName(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'null';
-  return typeof v === 'object' ? 'object' : typeof v;
 }
 
 export function parseRevision(rv: string): number {

@@ -138,7 +138,8 @@ describe('bad input', () => {
   it('explains invalid objects field by field with 422', async () => {
     const bad = sts('bad');
     delete (bad.spec as Record<string, unknown>).selector;
-    const s = expectStatus(await c.call('POST', STS, bad), { code: 422, reason: 'Invalid', message: 'StatefulSet.apps "bad" is invalid: spec.selector: Required value' });
+    // Upstream reports the missing selector and, because of it, the unmatched template labels.
+    const s = expectStatus(await c.call('POST', STS, bad), { code: 422, reason: 'Invalid', message: /^StatefulSet\.apps "bad" is invalid: \[spec\.selector: Required value, spec\.template\.metadata\.labels: Invalid value/ });
     expect(s.details?.causes?.[0]).toMatchObject({ field: 'spec.selector', reason: 'FieldValueRequired' });
   });
 
@@ -225,5 +226,29 @@ describe('statefulsets', () => {
   it('refuses changes to immutable fields with the upstream message', async () => {
     const r = await c.call('PATCH', `${STS}/web`, { spec: { serviceName: 'other' } }, { 'content-type': 'application/merge-patch+json' });
     expectStatus(r, { code: 422, message: "updates to statefulset spec for fields other than 'replicas'" });
+  });
+});
+
+describe('services', () => {
+  const SVC = '/api/v1/namespaces/default/services';
+  it('allocates a cluster IP from the service range and keeps headless Services headless', async () => {
+    const r = await c.call('POST', SVC, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
+    expect(r.status).toBe(201);
+    expect(r.json.spec.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
+    expect(r.json.spec.clusterIPs).toEqual([r.json.spec.clusterIP]);
+    expect(r.json.spec.ports[0]).toMatchObject({ protocol: 'TCP', targetPort: 80 });
+    const h = await c.call('POST', SVC, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'headless' }, spec: { clusterIP: 'None', selector: { app: 'web' }, ports: [{ port: 80 }] } });
+    expect(h.json.spec.clusterIP).toBe('None');
+  });
+
+  it('refuses an address that is taken', async () => {
+    const r = await c.call('POST', SVC, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'dup' }, spec: { clusterIP: '10.96.0.1', ports: [{ port: 80 }] } });
+    expect(r.status).toBe(422);
+    expect(r.json.message).toContain('provided IP is already allocated');
+  });
+
+  it('has the kubernetes Service', async () => {
+    const r = await c.call('GET', `${SVC}/kubernetes`);
+    expect(r.json.spec.clusterIP).toBe('10.96.0.1');
   });
 });
