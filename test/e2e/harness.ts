@@ -30,7 +30,7 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Resolve with a non-zero code instead of throwing. */
   allowFail?: boolean;
-  /** Kill the command after this long; default 60 s. */
+  /** Kill the command after this long; default 90 s (beyond kubectl's usual --timeout=60s, so its own error shows). */
   timeoutMs?: number;
 }
 
@@ -244,7 +244,7 @@ export function run(bin: string, args: string[], opts: RunOptions = {}): Promise
     proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     proc.stdin.on('error', () => {}); // the command may exit without reading its input
     proc.stdin.end(opts.input ?? '');
-    const timeoutMs = opts.timeoutMs ?? 60_000;
+    const timeoutMs = opts.timeoutMs ?? 90_000;
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
