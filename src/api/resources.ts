@@ -23,6 +23,19 @@ export interface ResourceInfo {
   categories?: string[];
   verbs: string[];
   subresources?: SubresourceInfo[];
+  /** Served from a CustomResourceDefinition rather than built in. */
+  custom?: boolean;
+  /** A custom resource's additionalPrinterColumns. */
+  printerColumns?: PrinterColumn[];
+}
+
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  format?: string;
+  description?: string;
+  priority?: number;
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -2,7 +2,7 @@
 import { ApiError, internalError } from '../api/errors.ts';
 import type { KubeList, KubeObject, Status } from '../api/meta/types.ts';
 import type { ResourceInfo } from '../api/resources.ts';
-import { printTable } from './printers/index.ts';
+import { printTable } from './tables.ts';
 import { JSON_TYPE, TABLE_TYPE, type Shape } from './negotiate.ts';
 import type { ApiResponse } from './types.ts';
 

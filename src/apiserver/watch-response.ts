@@ -8,7 +8,7 @@ import { watchObjects } from '../registry/watch.ts';
 import { AsyncQueue } from '../util/async-queue.ts';
 import type { ApiServerContext } from './context.ts';
 import { JSON_TYPE } from './negotiate.ts';
-import { printTable } from './printers/index.ts';
+import { printTable } from './tables.ts';
 import { boolParam, timeoutSeconds } from './query.ts';
 import { partialMetadata, type RenderContext } from './respond.ts';
 import type { ResourceTarget } from './resource-handler.ts';

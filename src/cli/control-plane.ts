@@ -1,6 +1,8 @@
 // Wires one control plane: datastore → registry → API handler → in-process client → controllers.
 // `k8ts up` and the integration tests both start clusters through here.
-import type { KubeObject } from '../api/meta/types.ts';
+import type { GroupVersionKind, KubeObject } from '../api/meta/types.ts';
+import { CustomResources } from '../registry/custom-resources.ts';
+import { CrdController } from '../controllers/crd/controller.ts';
 import { loadSchemas } from '../api/schema/index.ts';
 import { ApiServer } from '../apiserver/api-server.ts';
 import { trackUpdate } from '../apiserver/apply/managed-fields.ts';
@@ -51,6 +53,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const backend = opts.datastore === 'sqlite' ? await openBackend('sqlite', { path: join(opts.dataDir!, 'state.db') }) : await openBackend('memory');
   const schemas = () => loadSchemas();
   let registry: Registry;
+  // Built-in kinds first; custom resources from their definitions.
+  const schemaFor = (gvk: GroupVersionKind) => schemas().forKind(gvk) ?? custom?.schemaFor(gvk);
+  let custom: CustomResources | undefined;
   const getNamespace = async (name: string): Promise<KubeObject | undefined> => {
     const kv = await backend.get(`/registry/core/namespaces/${name}`);
     return kv ? (JSON.parse(kv.value) as KubeObject) : undefined;
@@ -59,16 +64,18 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     backend,
     clock,
     strategyFor: (group, kind) => strategyFor(group, kind),
-    fieldChecker: schemaFieldChecker(schemas),
+    fieldChecker: schemaFieldChecker(schemaFor),
     admission: [
       namespaceLifecycle(getNamespace),
       new ServiceIpAllocator(async () => (await backend.list('/registry/core/services/')).items.map((kv) => JSON.parse(kv.value) as KubeObject)),
     ],
   });
+  custom = new CustomResources(registry);
   const ctx: ApiServerContext = {
     registry,
     clock,
     log,
+    // Strategic merge patch is for built-in kinds only, as upstream.
     schemaFor: (gvk) => schemas().forKind(gvk),
     trackUpdate: (a) =>
       trackUpdate({
@@ -78,7 +85,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         apiVersion: a.apiVersion,
         now: a.now,
         subresource: a.subresource,
-        schema: schemas().forKind({ group: a.store.info.group, version: a.store.info.version, kind: a.store.info.kind }),
+        schema: schemaFor({ group: a.store.info.group, version: a.store.info.version, kind: a.store.info.kind }),
       }),
     apply: (a) =>
       serverSideApply({
@@ -89,7 +96,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         apiVersion: a.store.apiVersion,
         now: rfc3339(clock.now()),
         subresource: a.subresource,
-        schema: schemas().forKind({ group: a.store.info.group, version: a.store.info.version, kind: a.store.info.kind }),
+        schema: schemaFor({ group: a.store.info.group, version: a.store.info.version, kind: a.store.info.kind }),
       }).object,
   };
   const api = new ApiServer({
@@ -98,11 +105,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     serverAddress: opts.serverAddress,
     ready: () => ready,
     openapi: {
-      index: (gvs) => schemas().openapiIndex(gvs, { resources: registry.resources() }),
+      index: (gvs) => schemas().openapiIndex(gvs, { resources: registry.resources(), customSchema: (gvk) => custom!.schemaFor(gvk) }),
       document: (path) => {
         const gv = path.startsWith('apis/') ? path.slice('apis/'.length) : path.replace(/^api\//, '');
         const resources = registry.resources().filter((r) => (r.group ? `${r.group}/${r.version}` : r.version) === gv);
-        return resources.length ? schemas().openapiDocumentBody(gv, resources) : undefined;
+        return resources.length ? schemas().openapiDocumentBody(gv, resources, { customSchema: (gvk) => custom!.schemaFor(gvk) }) : undefined;
       },
     },
   });
@@ -116,11 +123,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   setMaxListeners(0, controller.signal);
   const running: Promise<unknown>[] = [];
   if (opts.controllers !== false) {
-    const resources = registry.resources();
-    const gc = new GarbageCollector(client, resources, clock, log);
-    const nsc = new NamespaceController(client, resources, clock, log);
-    running.push(gc.run(controller.signal), nsc.run(controller.signal));
-    void gc.waitForSync().then(() => (ready = true));
+    const gc = new GarbageCollector(client, registry.resources(), clock, log);
+    registry.onChange((change, info) => (change === 'added' ? gc.addResource(info) : gc.removeResource(info)));
+    const nsc = new NamespaceController(client, () => registry.resources(), clock, log);
+    const crds = new CrdController(client, custom, clock, log);
+    running.push(gc.run(controller.signal), nsc.run(controller.signal), crds.run(controller.signal));
+    void Promise.all([crds.waitForSync(), gc.waitForSync()]).then(() => (ready = true));
   } else ready = true;
   return {
     api,

@@ -25,6 +25,7 @@ export class Registry {
   readonly backend: Backend;
   readonly clock: Clock;
   private readonly stores = new Map<string, ResourceStore>();
+  private readonly listeners = new Set<(change: 'added' | 'removed', info: ResourceInfo) => void>();
   private readonly opts: RegistryOptions;
 
   constructor(opts: RegistryOptions) {
@@ -34,22 +35,34 @@ export class Registry {
     for (const info of opts.resources ?? BUILTIN_RESOURCES) this.add(info);
   }
 
-  add(info: ResourceInfo): ResourceStore {
+  /** Serves a resource; custom resources bring their own strategy. */
+  add(info: ResourceInfo, strategy?: Strategy): ResourceStore {
     const store = new ResourceStore(info, {
       backend: this.opts.backend,
       clock: this.opts.clock,
-      strategy: this.opts.strategyFor(info.group, info.kind),
+      strategy: strategy ?? this.opts.strategyFor(info.group, info.kind),
       fieldChecker: this.opts.fieldChecker,
       admission: this.opts.admission,
       gracePeriod: info.group === '' && info.kind === 'Pod' ? podGracePeriod : undefined,
       holdsDeletion: info.group === '' && info.kind === 'Namespace' ? namespaceHoldsDeletion : undefined,
     });
     this.stores.set(resourceId(info.group, info.version, info.resource), store);
+    for (const l of this.listeners) l('added', info);
     return store;
   }
 
   remove(group: string, version: string, resource: string): void {
-    this.stores.delete(resourceId(group, version, resource));
+    const id = resourceId(group, version, resource);
+    const store = this.stores.get(id);
+    if (!store) return;
+    this.stores.delete(id);
+    for (const l of this.listeners) l('removed', store.info);
+  }
+
+  /** Tells about resources served or withdrawn after start (custom resources). */
+  onChange(listener: (change: 'added' | 'removed', info: ResourceInfo) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get(group: string, version: string, resource: string): ResourceStore | undefined {

@@ -16,6 +16,7 @@ import type { Strategy, StrategyContext } from './strategy.ts';
 import { dedupeErrors, validateObjectMeta } from './object-meta.ts';
 import type { FieldChecker } from './field-checker.ts';
 import { checkWireShape } from '../api/validation/wire-shape.ts';
+import { finalizerWarnings } from '../api/validation/object-meta.ts';
 
 /** Checks that may need I/O before a write lands (namespace lifecycle, IP allocation…). */
 export interface Admission {
@@ -97,7 +98,7 @@ export class ResourceStore {
     this.deps.strategy.prepareForCreate?.(obj, ctx);
     const stored = opts.manageFields ? opts.manageFields(undefined, obj) : obj;
     this.validate(stored, dedupeErrors([...validateObjectMeta(stored, this.info), ...(this.deps.strategy.validate?.(stored, ctx) ?? [])]));
-    warnings.push(...(this.deps.strategy.warnings?.(stored) ?? []));
+    warnings.push(...finalizerWarnings(stored.metadata.finalizers), ...(this.deps.strategy.warnings?.(stored) ?? []));
     for (const a of this.deps.admission ?? []) await a.admit('create', this.info, stored, undefined);
     if (opts.dryRun) {
       if (await this.deps.backend.get(this.key(namespace, meta.name!))) throw alreadyExists(this.ref, meta.name!);

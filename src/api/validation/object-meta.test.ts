@@ -32,9 +32,9 @@ describe('validateObjectMeta', () => {
       'ConfigMap "x" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes',
     ],
     [
-      'unqualified finalizer',
-      { name: 'x', finalizers: ['custom'] },
-      'ConfigMap "x" is invalid: metadata.finalizers[0]: Invalid value: "custom": name is neither a standard finalizer name nor is it fully qualified',
+      'finalizer that is not a qualified name',
+      { name: 'x', finalizers: ['bad finalizer'] },
+      `ConfigMap "x" is invalid: metadata.finalizers: Invalid value: "bad finalizer": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
     ],
   ])('%s', (_, meta, want) => {
     expect(msg('ConfigMap', meta.name ?? '', meta)).toBe(want);
@@ -84,5 +84,14 @@ describe('checkWireShape', () => {
   });
   it('passes a well-formed body', () => {
     expect(checkWireShape({ metadata: { name: 'web' }, spec: { replicas: 1, selector: {}, template: {} } }, 'StatefulSet', 'apps/v1')).toBeUndefined();
+  });
+});
+
+describe('finalizer warnings', () => {
+  it('warns about unprefixed non-standard finalizers only', async () => {
+    const { finalizerWarnings } = await import('./object-meta.ts');
+    expect(finalizerWarnings(['custom', 'kubernetes', 'example.com/x', 'customresourcecleanup.apiextensions.k8s.io'])).toEqual([
+      'metadata.finalizers: "custom": prefer a domain-qualified finalizer name including a path (/) to avoid accidental conflicts with other finalizer writers',
+    ]);
   });
 });

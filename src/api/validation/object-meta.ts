@@ -56,15 +56,19 @@ export function validateFinalizers(finalizers: unknown, path: string): FieldErro
     if (name === 'foregroundDeletion') foreground = true;
   });
   if (orphan && foreground) errs.push(invalidValue(path, finalizers, 'finalizer orphan and foregroundDeletion cannot be both set'));
-  // Built-in kinds add a per-item check: an unprefixed finalizer must be a standard one.
-  finalizers.forEach((f, i) => {
-    const name = String(f);
-    for (const m of isQualifiedName(name)) errs.push(invalidValue(`${path}[${i}]`, name, m));
-    if (!name.includes('/') && !STANDARD_FINALIZERS.has(name)) {
-      errs.push(invalidValue(`${path}[${i}]`, name, 'name is neither a standard finalizer name nor is it fully qualified'));
-    }
-  });
   return errs;
+}
+
+/**
+ * Upstream only warns about an unprefixed finalizer that is not a standard one (since 1.29);
+ * the apiextensions cleanup finalizer, for one, has no prefix.
+ */
+export function finalizerWarnings(finalizers: unknown): string[] {
+  if (!Array.isArray(finalizers)) return [];
+  return finalizers
+    .map(String)
+    .filter((name) => !name.includes('/') && !STANDARD_FINALIZERS.has(name) && name !== 'customresourcecleanup.apiextensions.k8s.io')
+    .map((name) => `metadata.finalizers: "${name}": prefer a domain-qualified finalizer name including a path (/) to avoid accidental conflicts with other finalizer writers`);
 }
 
 export function validateOwnerReferences(refs: unknown, path: string): FieldError[] {

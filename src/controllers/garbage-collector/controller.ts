@@ -18,38 +18,64 @@ interface Node {
 const IGNORED = new Set(['events', 'bindings']);
 
 export class GarbageCollector {
-  private readonly informers: { info: ResourceInfo; informer: Informer; rc: ResourceClient }[] = [];
+  private readonly informers: { info: ResourceInfo; informer: Informer; rc: ResourceClient; stop: AbortController }[] = [];
   /** uid → the object with that uid. */
   private readonly byUid = new Map<string, Node>();
   /** owner uid → dependent uids. */
   private readonly dependents = new Map<string, Set<string>>();
   private readonly queue: WorkQueue;
 
+  private readonly seen = new Set<string>();
+  private signal: AbortSignal | undefined;
+  private readonly running: Promise<void>[] = [];
+
   constructor(
     private readonly client: Client,
-    private readonly resources: ResourceInfo[],
+    resources: ResourceInfo[],
     private readonly clock: Clock,
     private readonly log: (m: string) => void = () => {},
   ) {
     this.queue = new WorkQueue((key) => this.process(key), { clock, workers: 2, log: (m) => log(`garbage collector: ${m}`) });
-    const seen = new Set<string>();
-    for (const info of resources) {
-      const storage = `${info.group}/${info.resource}`;
-      if (IGNORED.has(info.resource) || seen.has(storage) || !info.verbs.includes('watch')) continue;
-      seen.add(storage);
-      const rc = client.resource({ apiVersion: groupVersion(info), resource: info.resource, namespaced: info.namespaced });
-      const informer = new Informer(rc, { clock, log });
-      informer.addHandlers({
-        add: (o) => this.observe(rc, o),
-        update: (_old, o) => this.observe(rc, o),
-        delete: (o) => this.forget(o),
-      });
-      this.informers.push({ info, informer, rc });
-    }
+    for (const info of resources) this.addResource(info);
+  }
+
+  /** Starts watching a resource (custom resources arrive after start). */
+  addResource(info: ResourceInfo): void {
+    const storage = `${info.group}/${info.resource}`;
+    if (IGNORED.has(info.resource) || this.seen.has(storage) || !info.verbs.includes('watch')) return;
+    this.seen.add(storage);
+    const rc = this.client.resource({ apiVersion: groupVersion(info), resource: info.resource, namespaced: info.namespaced });
+    const informer = new Informer(rc, { clock: this.clock, log: this.log });
+    informer.addHandlers({
+      add: (o) => this.observe(rc, o),
+      update: (_old, o) => this.observe(rc, o),
+      delete: (o) => this.forget(o),
+    });
+    const stop = new AbortController();
+    const entry = { info, informer, rc, stop };
+    this.informers.push(entry);
+    if (this.signal) this.start(entry);
+  }
+
+  /** Stops watching a withdrawn resource. */
+  removeResource(info: ResourceInfo): void {
+    const i = this.informers.findIndex((x) => x.info.group === info.group && x.info.resource === info.resource);
+    if (i < 0) return;
+    const [entry] = this.informers.splice(i, 1);
+    entry!.stop.abort();
+    this.seen.delete(`${info.group}/${info.resource}`);
+  }
+
+  private start(entry: { informer: Informer; stop: AbortController }): void {
+    this.signal!.addEventListener('abort', () => entry.stop.abort(), { once: true });
+    this.running.push(entry.informer.run(entry.stop.signal));
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([...this.informers.map((i) => i.informer.run(signal)), this.queue.run(signal)]);
+    this.signal = signal;
+    for (const entry of this.informers) this.start(entry);
+    await this.queue.run(signal);
+    await Promise.allSettled(this.running);
   }
 
   waitForSync(): Promise<void> {

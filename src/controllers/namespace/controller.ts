@@ -14,17 +14,15 @@ export class NamespaceController {
   private readonly informer: Informer;
   private readonly queue: WorkQueue;
   private readonly namespaces: ResourceClient;
-  private readonly contents: ResourceClient[] = [];
 
-  constructor(client: Client, resources: ResourceInfo[], clock: Clock, log: (m: string) => void = () => {}) {
+  /** `resources` is read at every sync: custom resources come and go. */
+  constructor(
+    private readonly client: Client,
+    private readonly resources: () => ResourceInfo[],
+    clock: Clock,
+    log: (m: string) => void = () => {},
+  ) {
     this.namespaces = client.resource({ apiVersion: 'v1', resource: 'namespaces', namespaced: false });
-    const seen = new Set<string>();
-    for (const info of resources) {
-      const storage = `${info.group}/${info.resource}`;
-      if (!info.namespaced || seen.has(storage) || !info.verbs.includes('list') || !info.verbs.includes('delete')) continue;
-      seen.add(storage);
-      this.contents.push(client.resource({ apiVersion: groupVersion(info), resource: info.resource, namespaced: true }));
-    }
     this.informer = new Informer(this.namespaces, { clock, log });
     this.queue = new WorkQueue((name) => this.sync(name), { clock, log: (m) => log(`namespace controller: ${m}`) });
     this.informer.addHandlers({
@@ -41,6 +39,18 @@ export class NamespaceController {
     await Promise.all([this.informer.run(signal), this.queue.run(signal)]);
   }
 
+  private contentClients(): ResourceClient[] {
+    const seen = new Set<string>();
+    const out: ResourceClient[] = [];
+    for (const info of this.resources()) {
+      const storage = `${info.group}/${info.resource}`;
+      if (!info.namespaced || seen.has(storage) || !info.verbs.includes('list') || !info.verbs.includes('delete')) continue;
+      seen.add(storage);
+      out.push(this.client.resource({ apiVersion: groupVersion(info), resource: info.resource, namespaced: true }));
+    }
+    return out;
+  }
+
   /** Deletes what is left in the namespace; finalizes it once nothing is. */
   private async sync(name: string): Promise<void | { requeueAfter: number }> {
     const ns = this.informer.get('', name);
@@ -48,7 +58,7 @@ export class NamespaceController {
     const finalizers = ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []);
     if (!finalizers.includes('kubernetes')) return;
     let remaining = 0;
-    for (const rc of this.contents) {
+    for (const rc of this.contentClients()) {
       const list = await rc.list(name);
       for (const item of list.items) {
         remaining++;

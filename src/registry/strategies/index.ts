@@ -6,6 +6,7 @@
 import { BUILTIN_RESOURCES } from '../../api/resources.ts';
 import { type NameFn, nameIsPathSegment } from '../../api/validation/names.ts';
 import type { Strategy } from '../strategy.ts';
+import { defaultCrd, validateCrd, validateCrdUpdate } from '../../api/apiextensions/crd.ts';
 import {
   type AppsOptions,
   controllerRevisionStrategy,
@@ -32,6 +33,8 @@ const FACTORIES: Record<string, Factory> = {
   'apps/Deployment': () => deploymentStrategy(),
   'apps/ReplicaSet': () => replicaSetStrategy(),
   'apps/ControllerRevision': () => controllerRevisionStrategy(),
+  'apiextensions.k8s.io/CustomResourceDefinition': () =>
+    kindStrategy({ namespaced: false, hasStatus: true, defaults: defaultCrd, validateSpec: (o) => validateCrd(o), validateChange: (o, old) => validateCrdUpdate(o, old).filter((e) => e.field === 'spec.scope' || e.field === 'spec.group') }),
   Pod: (o) => podStrategy(o),
   PodTemplate: () => podTemplateStrategy(),
   Service: () => serviceStrategy(),
