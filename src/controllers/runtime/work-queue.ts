@@ -2,6 +2,7 @@
 // is never processed by two workers at once, a key dirtied while in flight runs again afterwards,
 // failures retry with per-key exponential back-off.
 import type { Clock } from '../../util/clock.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 export class TerminalError extends Error {}
 
@@ -10,8 +11,12 @@ export type ReconcileResult = void | { requeueAfter: number };
 export interface QueueOptions {
   clock: Clock;
   workers?: number;
+  /** Per-key back-off after failures: base·2^(n-1), capped (client-go: 5 ms … 1000 s). */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Overall retry rate across keys (client-go's default controller limiter: 10 qps, burst 100). */
+  retryQps?: number;
+  retryBurst?: number;
   log?: (msg: string) => void;
 }
 
@@ -24,11 +29,14 @@ export class WorkQueue {
   private readonly timers = new Map<string, () => void>();
   private waiters: (() => void)[] = [];
   private stopped = false;
+  private readonly bucket: TokenBucket;
 
   constructor(
     private readonly reconcile: (key: string) => Promise<ReconcileResult>,
     private readonly opts: QueueOptions,
-  ) {}
+  ) {
+    this.bucket = new TokenBucket(opts.retryQps ?? 10, opts.retryBurst ?? 100, opts.clock);
+  }
 
   add(key: string): void {
     if (this.stopped) return;
@@ -98,7 +106,8 @@ export class WorkQueue {
         } else {
           const n = (this.failures.get(key) ?? 0) + 1;
           this.failures.set(key, n);
-          retryIn = Math.min((this.opts.baseDelayMs ?? 5) * 2 ** (n - 1), this.opts.maxDelayMs ?? 60_000);
+          const perKey = Math.min((this.opts.baseDelayMs ?? 5) * 2 ** (n - 1), this.opts.maxDelayMs ?? 1_000_000);
+          retryIn = Math.max(perKey, this.bucket.reserve());
           this.opts.log?.(`${key}: ${(e as Error).message} (retry ${n} in ${retryIn} ms)`);
         }
       } finally {
