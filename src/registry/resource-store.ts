@@ -15,6 +15,7 @@ import type { DeleteOptions, DeleteResult, UpdateRequest, WriteOptions, WriteRes
 import type { Strategy, StrategyContext } from './strategy.ts';
 import { dedupeErrors, validateObjectMeta } from './object-meta.ts';
 import type { FieldChecker } from './field-checker.ts';
+import { deepEqual } from '../util/deep-equal.ts';
 import { checkWireShape } from '../api/validation/wire-shape.ts';
 import { finalizerWarnings } from '../api/validation/object-meta.ts';
 
@@ -361,19 +362,17 @@ function specChanged(obj: KubeObject, old: KubeObject): boolean {
 
 /** Whether a write would change nothing upstream would store (then it is skipped, as upstream). */
 function sameStoredForm(a: KubeObject, b: KubeObject): boolean {
-  return encodeComparable(a) === encodeComparable(b);
-}
-
-function encodeComparable(o: KubeObject): string {
-  const { resourceVersion: _rv, managedFields, ...meta } = o.metadata;
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (k !== 'metadata' && !deepEqual(a[k], b[k])) return false;
+  }
+  const { resourceVersion: _ra, managedFields: ma, ...metaA } = a.metadata;
+  const { resourceVersion: _rb, managedFields: mb, ...metaB } = b.metadata;
+  if (!deepEqual(metaA, metaB)) return false;
   // Managed fields differing only in timestamps do not make a write.
-  const mf = managedFields?.map(({ time: _t, ...rest }) => rest);
-  return stableStringify({ ...o, metadata: { ...meta, managedFields: mf } });
-}
-
-function stableStringify(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
-  const keys = Object.keys(v as object).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  if ((ma?.length ?? 0) !== (mb?.length ?? 0)) return false;
+  return (ma ?? []).every((e, i) => {
+    const { time: _ta, ...ea } = e;
+    const { time: _tb, ...eb } = mb![i]!;
+    return deepEqual(ea, eb);
+  });
 }
