@@ -85,11 +85,13 @@ async function readBody(req: IncomingMessage): Promise<Uint8Array | undefined> {
 }
 
 async function write(res: ServerResponse, out: ApiResponse, signal: AbortSignal): Promise<void> {
-  if (!out.stream) {
+  const stream = out.stream;
+  if (!stream) {
     const headers = { ...out.headers };
-    if (out.body !== undefined) headers['content-length'] = String(Buffer.byteLength(out.body));
+    const body = out.body;
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     res.writeHead(out.status, headers);
-    res.end(out.body);
+    res.end(body);
     return;
   }
   const headers = { ...out.headers };
@@ -97,7 +99,7 @@ async function write(res: ServerResponse, out: ApiResponse, signal: AbortSignal)
   res.writeHead(out.status, headers);
   res.flushHeaders();
   try {
-    for await (const chunk of out.stream) {
+    for await (const chunk of stream) {
       if (signal.aborted) break;
       if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
     }

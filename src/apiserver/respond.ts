@@ -6,8 +6,17 @@ import { printTable } from './tables.ts';
 import { JSON_TYPE, TABLE_TYPE, type Shape } from './negotiate.ts';
 import type { ApiResponse } from './types.ts';
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
-  return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(body) };
+/** A JSON answer whose text is produced only if someone reads `body` (HTTPS does; in-process callers take `value`). */
+export function json(status: number, value: unknown, headers: Record<string, string> = {}): ApiResponse {
+  let text: string | undefined;
+  return {
+    status,
+    headers: { 'content-type': JSON_TYPE, ...headers },
+    value,
+    get body() {
+      return (text ??= JSON.stringify(value));
+    },
+  };
 }
 
 export function statusResponse(status: Status): ApiResponse {

@@ -1,5 +1,6 @@
 // The transport-neutral request and response the API handler works on. The HTTPS server and
 // in-process tests both speak these; they are plain data so a test needs no socket.
+import type { ApiWatchEvent } from '../registry/options.ts';
 
 export interface ApiRequest {
   method: string;
@@ -18,4 +19,14 @@ export interface ApiResponse {
   body?: string | Uint8Array;
   /** A streamed body (watch, follow logs): chunks are written as they come. */
   stream?: AsyncIterable<string>;
+  /**
+   * The JSON value `body` encodes, for in-process callers: they take it as it is instead of
+   * parsing the text (which is then never produced).
+   */
+  value?: unknown;
+  /**
+   * A watch's events as objects (shared between watchers, frozen), for in-process callers; a
+   * response is consumed through either `events` or `stream`, never both.
+   */
+  events?: AsyncIterable<ApiWatchEvent[]>;
 }

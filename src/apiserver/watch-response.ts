@@ -11,6 +11,7 @@ import { JSON_TYPE } from './negotiate.ts';
 import { printTable } from './tables.ts';
 import { boolParam, timeoutSeconds } from './query.ts';
 import { partialMetadata, type RenderContext } from './respond.ts';
+import { sharedJson } from '../registry/codec.ts';
 import type { ResourceTarget } from './resource-handler.ts';
 import type { ApiRequest, ApiResponse } from './types.ts';
 
@@ -40,25 +41,47 @@ export async function serveWatch(ctx: ApiServerContext, req: ApiRequest, q: URLS
   const cancelTimer = timeout ? ctx.clock.setTimer(() => controller.abort(), timeout * 1000) : undefined;
   let headerSent = false;
   const encodeEvent = (ev: ApiWatchEvent): string => {
-    let object: unknown = ev.object;
     if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR') {
       if (render.shape === 'table') {
-        object = printTable(t.store.info, [ev.object], { now: new Date(ctx.clock.now()), includeObject: render.includeObject, noHeaders: headerSent, resourceVersion: ev.object.metadata.resourceVersion });
+        const object = printTable(t.store.info, [ev.object], { now: new Date(ctx.clock.now()), includeObject: render.includeObject, noHeaders: headerSent, resourceVersion: ev.object.metadata.resourceVersion });
         headerSent = true;
-      } else if (render.shape === 'metadata') object = partialMetadata(ev.object as KubeObject);
+        return `${JSON.stringify({ type: ev.type, object })}\n`;
+      }
+      if (render.shape === 'metadata') return `${JSON.stringify({ type: ev.type, object: partialMetadata(ev.object as KubeObject) })}\n`;
+      // Shared event objects are serialised once for every watcher that sends them.
+      if (Object.isFrozen(ev.object)) return `{"type":"${ev.type}","object":${sharedJson(ev.object)}}\n`;
     }
-    return `${JSON.stringify({ type: ev.type, object })}\n`;
+    return `${JSON.stringify({ type: ev.type, object: ev.object })}\n`;
   };
-  async function* body(): AsyncGenerator<string> {
+  const finish = () => {
+    cancelTimer?.();
+    controller.abort();
+  };
+  const errorEvent = (e: unknown): ApiWatchEvent => ({
+    type: 'ERROR',
+    object: (e instanceof ApiError ? e.toStatus() : new ApiError('InternalError', 500, `watch ended: ${(e as Error).message}`).toStatus()) as unknown as KubeObject,
+  });
+  async function* batches(): AsyncGenerator<ApiWatchEvent[]> {
     try {
-      for await (const batch of events as AsyncQueue<ApiWatchEvent[]>) yield batch.map(encodeEvent).join('');
+      for await (const batch of events as AsyncQueue<ApiWatchEvent[]>) yield batch;
     } catch (e) {
-      const status = e instanceof ApiError ? e.toStatus() : new ApiError('InternalError', 500, `watch ended: ${(e as Error).message}`).toStatus();
-      yield `${JSON.stringify({ type: 'ERROR', object: status })}\n`;
+      yield [errorEvent(e)];
     } finally {
-      cancelTimer?.();
-      controller.abort();
+      finish();
     }
   }
-  return { status: 200, headers: { 'content-type': render.shape === 'table' ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : JSON_TYPE, 'transfer-encoding': 'chunked' }, stream: body() };
+  async function* text(): AsyncGenerator<string> {
+    for await (const batch of batches()) yield batch.map(encodeEvent).join('');
+  }
+  const headers = { 'content-type': render.shape === 'table' ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : JSON_TYPE, 'transfer-encoding': 'chunked' };
+  // One of the two is consumed: `events` by in-process clients asking for plain objects, `stream` otherwise.
+  let source: AsyncIterable<string> | undefined;
+  return {
+    status: 200,
+    headers,
+    ...(render.shape === 'object' ? { events: batches() } : {}),
+    get stream() {
+      return (source ??= text());
+    },
+  };
 }

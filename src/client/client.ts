@@ -68,6 +68,7 @@ function raise(res: ApiResponse): never {
 
 function bodyOf<T>(res: ApiResponse): T {
   if (res.status >= 400) raise(res);
+  if (res.value !== undefined) return res.value as T;
   return JSON.parse(typeof res.body === 'string' ? res.body : Buffer.from(res.body ?? '').toString('utf8')) as T;
 }
 
@@ -146,6 +147,11 @@ export class ResourceClient {
       query({ watch: 'true', resourceVersion: opts.resourceVersion, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, allowWatchBookmarks: opts.allowWatchBookmarks });
     const res = await this.client.request('GET', url, undefined, undefined, opts.signal);
     if (res.status >= 400) raise(res);
+    if (res.events) {
+      // In process: the server's shared, frozen event objects, no JSON in between.
+      for await (const batch of res.events) yield* batch;
+      return;
+    }
     if (!res.stream) return;
     let pending = '';
     for await (const chunk of res.stream) {

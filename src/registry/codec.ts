@@ -25,3 +25,32 @@ export function decode(kv: KeyValue, apiVersion?: string): KubeObject {
 export function clone<T>(v: T): T {
   return structuredClone(v);
 }
+
+// One decoded, frozen copy per stored value and served version, shared by every watcher of it.
+const shared = new WeakMap<KeyValue, Map<string, KubeObject>>();
+
+/** Decodes kv once for all callers; the result is deeply frozen and must not be mutated. */
+export function decodeShared(kv: KeyValue, apiVersion: string): KubeObject {
+  let byVersion = shared.get(kv);
+  if (!byVersion) shared.set(kv, (byVersion = new Map()));
+  let obj = byVersion.get(apiVersion);
+  if (!obj) byVersion.set(apiVersion, (obj = deepFreeze(decode(kv, apiVersion))));
+  return obj;
+}
+
+export function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+const encoded = new WeakMap<object, string>();
+
+/** JSON of a frozen shared object, produced once however many watchers send it. */
+export function sharedJson(obj: object): string {
+  let text = encoded.get(obj);
+  if (text === undefined) encoded.set(obj, (text = JSON.stringify(obj)));
+  return text;
+}

@@ -8,7 +8,7 @@ import type { KubeObject, Status } from '../api/meta/types.ts';
 import { groupVersion, type ResourceInfo } from '../api/resources.ts';
 import { isStorageError, type Backend, type KeyValue } from '../store/backend.ts';
 import { rfc3339, type Clock } from '../util/clock.ts';
-import { clone, decode, encode } from './codec.ts';
+import { clone, decode, decodeShared, encode } from './codec.ts';
 import { objectKey } from './keys.ts';
 import { generateName, newUid } from './names.ts';
 import type { DeleteOptions, DeleteResult, UpdateRequest, WriteOptions, WriteResult } from './options.ts';
@@ -65,6 +65,11 @@ export class ResourceStore {
 
   decode(kv: KeyValue): KubeObject {
     return decode(kv, this.apiVersion);
+  }
+
+  /** A frozen decoding shared by all watchers of this resource version. */
+  decodeShared(kv: KeyValue): KubeObject {
+    return decodeShared(kv, this.apiVersion);
   }
 
   async get(namespace: string, name: string, opts: { resourceVersion?: string } = {}): Promise<KubeObject> {

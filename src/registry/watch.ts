@@ -79,15 +79,17 @@ export async function watchObjects(store: ResourceStore, namespace: string, req:
   return out;
 }
 
+// Objects in events are decoded once per stored value and shared (frozen) by all watchers.
 function convert(store: ResourceStore, ev: WatchEvent, predicate: (o: KubeObject) => boolean): ApiWatchEvent | undefined {
   if (ev.type === 'delete') {
-    const last = store.decode({ ...(ev.prevKv ?? ev.kv), modRevision: ev.revision });
+    // A delete event's kv holds the last value at the delete's revision (Backend contract).
+    const last = store.decodeShared(ev.kv);
     return predicate(last) ? { type: 'DELETED', object: last } : undefined;
   }
-  const obj = store.decode(ev.kv);
+  const obj = store.decodeShared(ev.kv);
   const now = predicate(obj);
   if (ev.type === 'create') return now ? { type: 'ADDED', object: obj } : undefined;
-  const before = ev.prevKv ? predicate(store.decode(ev.prevKv)) : false;
+  const before = ev.prevKv ? predicate(store.decodeShared(ev.prevKv)) : false;
   if (now && before) return { type: 'MODIFIED', object: obj };
   if (now) return { type: 'ADDED', object: obj };
   if (before) return { type: 'DELETED', object: obj };
