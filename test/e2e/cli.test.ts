@@ -1,0 +1,59 @@
+// The k8ts command line as a user runs it: help, a second `up` on a data dir in use, `kubeconfig`,
+// a clean stop on SIGTERM with everything kept for the next start.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, startK8ts, type K8ts } from './harness.ts';
+
+const k8tsBin = join(repoRoot, 'bin/k8ts.mjs');
+const k8ts = (args: string[]) => spawnSync(process.execPath, [k8tsBin, ...args], { encoding: 'utf8', timeout: 30_000 });
+
+let k: K8ts;
+beforeAll(async () => {
+  k = await startK8ts();
+});
+afterAll(async () => {
+  await k?.stop();
+});
+
+describe('k8ts CLI', () => {
+  it('explains itself', () => {
+    const top = k8ts(['--help']);
+    expect(top.status).toBe(0);
+    expect(top.stdout).toMatch(/Usage: k8ts/);
+    expect(top.stdout).toContain('up');
+    const up = k8ts(['up', '--help']);
+    expect(up.stdout).toContain('--data-dir');
+    expect(up.stdout).toContain('--datastore');
+  });
+
+  it('refuses a second cluster on a data dir in use', () => {
+    const second = k8ts(['up', '--data-dir', k.dataDir, '--port', '0']);
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(/data dir .* is in use by k8ts process \d+/);
+  });
+
+  it('refuses a bad datastore name with the choices', () => {
+    const r = k8ts(['up', '--datastore', 'etcd2']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('sqlite');
+  });
+
+  it('prints the kubeconfig', () => {
+    const r = k8ts(['kubeconfig', '--data-dir', k.dataDir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`server: ${k.url}`);
+    expect(r.stdout).toContain('current-context: k8ts');
+    const missing = k8ts(['kubeconfig', '--data-dir', join(k.dataDir, 'nope')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('k8ts up');
+  });
+
+  it('stops on SIGTERM and keeps its objects for the next start', async () => {
+    await k.kubectl(['create', 'configmap', 'kept', '--from-literal=a=b']);
+    await k.restart({ graceful: true });
+    expect(k.output()).toContain('SIGTERM received, stopping');
+    const r = await k.kubectl(['get', 'configmap', 'kept', '-o', 'jsonpath={.data.a}']);
+    expect(r.stdout).toBe('b');
+  });
+});
