@@ -58,7 +58,8 @@ export class NodeLifecycleController {
   private readonly retryPods = new Set<string>();
   private readonly o: Required<Omit<NodeLifecycleOptions, 'informers' | 'clock' | 'log'>>;
   private readonly log: (m: string) => void;
-  private passRunning = false;
+  private pass: Promise<void> = Promise.resolve();
+  private passing = false;
 
   constructor(
     client: Client,
@@ -110,25 +111,36 @@ export class NodeLifecycleController {
     return this.opts.informers.waitForSync();
   }
 
-  /** One health pass over every node (monitorNodeHealth); exposed for tests. */
-  async monitor(): Promise<void> {
-    if (this.passRunning) return;
-    this.passRunning = true;
+  /** One health pass over every node (monitorNodeHealth), after any pass under way; exposed for tests. */
+  monitor(): Promise<void> {
+    this.pass = this.pass.then(() => this.monitorOnce());
+    return this.pass;
+  }
+
+  private async monitorOnce(): Promise<void> {
+    this.passing = true;
     try {
-      const now = this.opts.clock.now();
-      const current: KubeObject[] = [];
-      for (const cached of this.opts.informers.nodes.list()) {
-        const node = await this.checkHealth(this.latest(cached), now).catch((e: unknown) => {
-          this.log(`node lifecycle: health of ${cached.metadata.name}: ${(e as Error).message}`);
-          return undefined;
-        });
-        if (node) current.push(node);
-      }
-      this.updatePolicies(current, now);
-      for (const n of current) this.queue.add(n.metadata.name!);
+      await this.healthPass();
     } finally {
-      this.passRunning = false;
+      this.passing = false;
     }
+  }
+
+  private async healthPass(): Promise<void> {
+    const now = this.opts.clock.now();
+    const current: KubeObject[] = [];
+    for (const cached of this.opts.informers.nodes.list()) {
+      const node = this.latest(cached);
+      current.push(
+        await this.checkHealth(node, now).catch((e: unknown) => {
+          this.log(`node lifecycle: health of ${cached.metadata.name}: ${(e as Error).message}`);
+          return node;
+        }),
+      );
+    }
+    this.updatePolicies(current, now);
+    this.passing = false;
+    for (const n of current) this.queue.add(n.metadata.name!);
   }
 
   private async checkHealth(node: KubeObject, now: number): Promise<KubeObject> {
@@ -179,7 +191,9 @@ export class NodeLifecycleController {
     const policy = this.policies.get(zoneOf(node)) ?? { qps: this.o.evictionQps, clearAll: false };
     let mode: NoExecuteMode = policy.clearAll ? 'clear' : 'hold';
     let retryIn: number | undefined;
-    if (mode === 'hold' && needsNoExecuteTaint(node)) {
+    // New NoExecute taints wait for the end of a health pass, when zone states are known (the
+    // pass enqueues every node then), as upstream taints from monitorNodeHealth's results.
+    if (mode === 'hold' && !this.passing && needsNoExecuteTaint(node)) {
       const wait = this.takeToken(zoneOf(node), policy.qps);
       if (wait === 0) mode = 'add';
       else retryIn = wait;
