@@ -1,0 +1,164 @@
+// One scheduling cycle for one pod (pkg/scheduler/schedule_one.go schedulePod,
+// findNodesThatFitPod, prioritizeNodes, selectHost): PreFilter, filter nodes round-robin from
+// where the last cycle stopped until enough feasible nodes are found (percentageOfNodesToScore),
+// the volume hook on the survivors, then weighted scores and a random pick among the best.
+// Synchronous apart from the volume hooks, so the cache cannot change under a cycle without them.
+import { preFilter, runFilters } from './filters/index.ts';
+import type { Diagnosis } from './fit-error.ts';
+import type { NodeInfo } from './node-info.ts';
+import type { PodInfo } from './pod-info.ts';
+import { interPodAffinityNormalize, interPodAffinityPreScore, interPodAffinityScore } from './scores/inter-pod-affinity.ts';
+import { balancedAllocationScore, leastAllocatedScore, nodeAffinityScore, preferNoScheduleTolerations, taintTolerationScore } from './scores/node-scores.ts';
+import { defaultNormalize } from './scores/normalize.ts';
+import { topologySpreadNormalize, topologySpreadPreScore, topologySpreadScore } from './scores/topology-spread.ts';
+import { unresolvable, type Node, type Pod, type Status } from './types.ts';
+import type { ClusterView } from './view.ts';
+
+/** Default-profile score weights (config/v1 default_plugins.go). */
+export const WEIGHTS = { TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, PodTopologySpread: 2, InterPodAffinity: 2, NodeResourcesBalancedAllocation: 1 } as const;
+
+const MIN_FEASIBLE_NODES = 100;
+const MIN_FEASIBLE_PERCENTAGE = 5;
+
+/** How many feasible nodes to find before scoring (numFeasibleNodesToFind). */
+export function numFeasibleNodesToFind(numAllNodes: number, percentage = 0): number {
+  if (numAllNodes < MIN_FEASIBLE_NODES) return numAllNodes;
+  let pct = percentage;
+  if (pct <= 0) pct = Math.max(MIN_FEASIBLE_PERCENTAGE, 50 - Math.trunc(numAllNodes / 125));
+  const n = Math.trunc((numAllNodes * pct) / 100);
+  return Math.max(n, MIN_FEASIBLE_NODES);
+}
+
+export interface VolumeHooks {
+  /** Once per pod with claims, before nodes are filtered: a reason rejects every node. */
+  volumePreFilter?(pod: Pod): Promise<string | undefined>;
+  /** Per node that passed every other filter, for pods with claims: a reason rejects the node. */
+  volumeFilter?(pod: Pod, node: Node): Promise<string | undefined>;
+}
+
+export interface FrameworkOptions extends VolumeHooks {
+  /** [0, 1) random source for tie-breaks (tests make it deterministic). */
+  rng?: () => number;
+  /** 0 (default) is upstream's adaptive percentage. */
+  percentageOfNodesToScore?: number;
+}
+
+export type ScheduleOutcome = { node: NodeInfo; feasibleNodes: number; evaluatedNodes: number } | { diagnosis: Diagnosis };
+
+export class Framework {
+  private nextStartIndex = 0;
+  private readonly rng: () => number;
+
+  constructor(private readonly opts: FrameworkOptions = {}) {
+    this.rng = opts.rng ?? Math.random;
+  }
+
+  /** Picks a node for the pod, or explains why none fits. */
+  async schedule(pi: PodInfo, view: ClusterView): Promise<ScheduleOutcome> {
+    const hooked = pi.hasClaims && (this.opts.volumeFilter || this.opts.volumePreFilter);
+    if (!hooked) return this.scheduleSync(pi, view);
+    const n = view.nodes.length;
+    if (n === 0) return { diagnosis: { numAllNodes: 0, statuses: [] } };
+    const preMsg = await this.opts.volumePreFilter?.(pi.pod);
+    if (preMsg) return { diagnosis: { numAllNodes: n, statuses: [], preFilterMsg: preMsg } };
+    const { feasible, statuses } = this.filter(pi, view, n);
+    const verdicts = await Promise.all(feasible.map((ni) => this.opts.volumeFilter?.(pi.pod, ni.node)));
+    const passing: NodeInfo[] = [];
+    feasible.forEach((ni, i) => (verdicts[i] ? statuses.push(unresolvable(verdicts[i]!)) : passing.push(ni)));
+    return this.pick(pi, view, passing.slice(0, numFeasibleNodesToFind(n, this.opts.percentageOfNodesToScore)), statuses, n);
+  }
+
+  /** The cycle for pods the volume hooks do not concern (everything synchronous). */
+  scheduleSync(pi: PodInfo, view: ClusterView): ScheduleOutcome {
+    const n = view.nodes.length;
+    if (n === 0) return { diagnosis: { numAllNodes: 0, statuses: [] } };
+    const { feasible, statuses } = this.filter(pi, view, numFeasibleNodesToFind(n, this.opts.percentageOfNodesToScore));
+    return this.pick(pi, view, feasible, statuses, n);
+  }
+
+  private filter(pi: PodInfo, view: ClusterView, want: number): { feasible: NodeInfo[]; statuses: Status[] } {
+    const nodes = view.nodes;
+    const n = nodes.length;
+    const state = preFilter(pi, view);
+    const feasible: NodeInfo[] = [];
+    const statuses: Status[] = [];
+    const start = this.nextStartIndex % n;
+    let processed = 0;
+    for (let i = 0; i < n && feasible.length < want; i++) {
+      const ni = nodes[(start + i) % n]!;
+      processed++;
+      const st = runFilters(state, ni);
+      if (st) statuses.push(st);
+      else feasible.push(ni);
+    }
+    this.nextStartIndex = (start + processed) % n;
+    return { feasible, statuses };
+  }
+
+  private pick(pi: PodInfo, view: ClusterView, feasible: NodeInfo[], statuses: Status[], n: number): ScheduleOutcome {
+    if (!feasible.length) return { diagnosis: { numAllNodes: n, statuses } };
+    const evaluatedNodes = feasible.length + statuses.length;
+    if (feasible.length === 1) return { node: feasible[0]!, feasibleNodes: 1, evaluatedNodes };
+    const totals = scoreNodes(pi, view, feasible);
+    return { node: this.selectHost(feasible, totals), feasibleNodes: feasible.length, evaluatedNodes };
+  }
+
+  /** The highest total; ties broken uniformly at random (reservoir sampling, as upstream). */
+  private selectHost(nodes: NodeInfo[], totals: Float64Array): NodeInfo {
+    let best = 0;
+    let ties = 1;
+    for (let i = 1; i < nodes.length; i++) {
+      if (totals[i]! > totals[best]!) {
+        best = i;
+        ties = 1;
+      } else if (totals[i] === totals[best]) {
+        ties++;
+        if (Math.floor(this.rng() * ties) === 0) best = i;
+      }
+    }
+    return nodes[best]!;
+  }
+}
+
+/**
+ * Weighted sum of the normalised plugin scores for each feasible node. A plugin that would give
+ * every node the same score is skipped: it cannot change the ranking.
+ */
+export function scoreNodes(pi: PodInfo, view: ClusterView, nodes: NodeInfo[]): Float64Array {
+  const totals = new Float64Array(nodes.length);
+  const raw = new Array<number>(nodes.length);
+  const accumulate = (weight: number) => {
+    for (let i = 0; i < nodes.length; i++) totals[i]! += weight * raw[i]!;
+  };
+  const softTols = preferNoScheduleTolerations(pi.tolerations);
+  if (nodes.some((ni) => ni.softTaints.length)) {
+    for (let i = 0; i < nodes.length; i++) raw[i] = taintTolerationScore(softTols, nodes[i]!);
+    defaultNormalize(raw, true);
+    accumulate(WEIGHTS.TaintToleration);
+  }
+  if (pi.preferredNodeTerms.length) {
+    for (let i = 0; i < nodes.length; i++) raw[i] = nodeAffinityScore(pi, nodes[i]!);
+    defaultNormalize(raw, false);
+    accumulate(WEIGHTS.NodeAffinity);
+  }
+  for (let i = 0; i < nodes.length; i++) raw[i] = leastAllocatedScore(pi, nodes[i]!);
+  accumulate(WEIGHTS.NodeResourcesFit);
+  const spread = topologySpreadPreScore(pi, nodes, view);
+  if (spread) {
+    for (let i = 0; i < nodes.length; i++) raw[i] = topologySpreadScore(spread, pi, nodes[i]!);
+    topologySpreadNormalize(spread, nodes, raw);
+    accumulate(WEIGHTS.PodTopologySpread);
+  }
+  const affinity = interPodAffinityPreScore(pi, view);
+  if (affinity) {
+    for (let i = 0; i < nodes.length; i++) raw[i] = interPodAffinityScore(affinity, nodes[i]!);
+    interPodAffinityNormalize(raw);
+    accumulate(WEIGHTS.InterPodAffinity);
+  }
+  // BalancedAllocation skips best-effort pods (no cpu or memory request).
+  if (pi.requests.milliCpu > 0 || pi.requests.memory > 0) {
+    for (let i = 0; i < nodes.length; i++) raw[i] = balancedAllocationScore(pi, nodes[i]!);
+    accumulate(WEIGHTS.NodeResourcesBalancedAllocation);
+  }
+  return totals;
+}
