@@ -1,21 +1,11 @@
 // CustomResourceDefinitions with kubectl: apply, wait for Established, use the new kind by its
 // names, explain it, apply it server-side, delete the definition.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startK8ts, type K8ts } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { kubectlOk, useK8ts } from './harness.ts';
 
-let k: K8ts;
-beforeAll(async () => {
-  k = await startK8ts();
-});
-afterAll(async () => {
-  await k?.stop();
-});
+const cluster = useK8ts();
 
-const ok = async (args: string[], input?: string) => {
-  const r = await k.kubectl(args, { input, allowFail: true });
-  expect(r.code, `kubectl ${args.join(' ')}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => kubectlOk(cluster(), args, input);
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -59,7 +49,7 @@ describe('custom resources with kubectl', () => {
   });
 
   it('refuses unknown fields and applies server-side', async () => {
-    const bad = await k.kubectl(['apply', '-f', '-'], { input: 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: odd}\nspec: {colour: red}\n', allowFail: true });
+    const bad = await cluster().kubectl(['apply', '-f', '-'], { input: 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: odd}\nspec: {colour: red}\n', allowFail: true });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('colour');
     expect(await ok(['apply', '--server-side', '-f', '-'], 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: big}\nspec: {size: 9}\n')).toContain('serverside-applied');
@@ -67,7 +57,7 @@ describe('custom resources with kubectl', () => {
 
   it('deletes the definition and its resources', async () => {
     await ok(['delete', 'crd', 'widgets.example.com', '--timeout=60s']);
-    const r = await k.fetch('/apis/example.com/v1/namespaces/default/widgets');
+    const r = await cluster().fetch('/apis/example.com/v1/namespaces/default/widgets');
     expect(r.status).toBe(404);
   });
 });

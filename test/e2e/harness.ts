@@ -11,6 +11,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const repoRoot = join(import.meta.dirname, '../..');
 export const kubectlBin = join(repoRoot, '.tools/bin/kubectl');
@@ -350,4 +351,29 @@ function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
 
 function tail(text: string, max = 8000): string {
   return text.length > max ? '…' + text.slice(-max) : text;
+}
+
+/**
+ * Starts one cluster for the calling test file (beforeAll) and stops it afterwards (afterAll);
+ * `cluster()` returns it inside tests.
+ */
+export function useK8ts(opts: StartOptions = {}): () => K8ts {
+  let k: K8ts | undefined;
+  beforeAll(async () => {
+    k = await startK8ts(opts);
+  });
+  afterAll(async () => {
+    await k?.stop();
+  });
+  return () => {
+    if (!k) throw new Error('the cluster is not started: call useK8ts() at the top of the test file');
+    return k;
+  };
+}
+
+/** kubectl that must succeed: fails the test with kubectl's stderr and the server's last output otherwise. */
+export async function kubectlOk(k: K8ts, args: string[], input?: string): Promise<string> {
+  const r = await k.kubectl(args, { input, allowFail: true });
+  expect(r.code, `kubectl ${args.join(' ')}\n${r.stderr}\n${k.output().slice(-2000)}`).toBe(0);
+  return r.stdout;
 }

@@ -3,24 +3,13 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startK8ts, waitFor, type K8ts } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { kubectlOk, useK8ts, waitFor } from './harness.ts';
 
 const MANIFESTS = join(import.meta.dirname, '../../../shared/manifests');
-let k: K8ts;
+const cluster = useK8ts();
 
-beforeAll(async () => {
-  k = await startK8ts();
-});
-afterAll(async () => {
-  await k?.stop();
-});
-
-const ok = async (args: string[], input?: string) => {
-  const r = await k.kubectl(args, { input, allowFail: true });
-  expect(r.code, `kubectl ${args.join(' ')}\n${r.stderr}\n${k.output().slice(-2000)}`).toBe(0);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => kubectlOk(cluster(), args, input);
 
 describe('kubectl against k8ts', () => {
   it('reports the server version', async () => {
@@ -87,7 +76,7 @@ describe('kubectl against k8ts', () => {
     const editor = join(dir, 'editor.sh');
     writeFileSync(editor, `#!/bin/sh\nsed -i 's/image: my-image:2/image: my-image:3/' "$1"\n`);
     chmodSync(editor, 0o755);
-    const r = await k.kubectl(['edit', 'sts', 'my-statefulset', '-n', 'demo'], { env: { EDITOR: editor, KUBE_EDITOR: editor }, allowFail: true });
+    const r = await cluster().kubectl(['edit', 'sts', 'my-statefulset', '-n', 'demo'], { env: { EDITOR: editor, KUBE_EDITOR: editor }, allowFail: true });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('edited');
     expect(await ok(['get', 'sts', 'my-statefulset', '-n', 'demo', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe('my-image:3');
@@ -105,7 +94,7 @@ data:
     expect(await ok(['apply', '--server-side', '-f', '-'], manifest)).toContain('configmap/ssa serverside-applied');
     const cm = JSON.parse(await ok(['get', 'cm', 'ssa', '-n', 'demo', '-o', 'json', '--show-managed-fields']));
     expect(cm.metadata.managedFields[0]).toMatchObject({ manager: 'kubectl', operation: 'Apply' });
-    const conflict = await k.kubectl(['apply', '--server-side', '--field-manager=other', '-f', '-'], { input: manifest.replace('one', 'two'), allowFail: true });
+    const conflict = await cluster().kubectl(['apply', '--server-side', '--field-manager=other', '-f', '-'], { input: manifest.replace('one', 'two'), allowFail: true });
     expect(conflict.code).not.toBe(0);
     expect(conflict.stderr).toMatch(/conflict with "kubectl"/);
     await ok(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'], manifest.replace('one', 'two'));
@@ -121,7 +110,7 @@ data:
   });
 
   it('refuses the seed Service with a typo and stores nothing', async () => {
-    const r = await k.kubectl(['apply', '-n', 'demo', '-f', join(MANIFESTS, '004-bad-headless-service.yaml')], { allowFail: true });
+    const r = await cluster().kubectl(['apply', '-n', 'demo', '-f', join(MANIFESTS, '004-bad-headless-service.yaml')], { allowFail: true });
     expect(r.code).not.toBe(0);
     expect(r.stderr.length).toBeGreaterThan(0);
     const svcs = await ok(['get', 'svc', '-n', 'demo', '-o', 'name']);
@@ -135,8 +124,8 @@ data:
 
   it('deletes a namespace with everything in it', async () => {
     await ok(['delete', 'namespace', 'demo', '--timeout=60s']);
-    await waitFor(async () => (await k.kubectl(['get', 'namespace', 'demo'], { allowFail: true })).code !== 0, { timeoutMs: 30_000 });
-    const left = await k.fetch('/api/v1/namespaces/demo/configmaps');
+    await waitFor(async () => (await cluster().kubectl(['get', 'namespace', 'demo'], { allowFail: true })).code !== 0, { timeoutMs: 30_000 });
+    const left = await cluster().fetch('/api/v1/namespaces/demo/configmaps');
     expect(JSON.parse(left.body).items ?? []).toHaveLength(0);
   });
 });

@@ -1,27 +1,17 @@
 // Watches as kubectl uses them: `get -w` (Table watch), delete waiting for the object to go
 // (WatchList in 1.35), wait --for=delete, events sorted by time with full objects in rows.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectlBin, startK8ts, waitFor, type K8ts } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { kubectlBin, kubectlOk, useK8ts, waitFor } from './harness.ts';
 
-let k: K8ts;
-beforeAll(async () => {
-  k = await startK8ts();
-});
-afterAll(async () => {
-  await k?.stop();
-});
+const cluster = useK8ts();
 
-const ok = async (args: string[], input?: string) => {
-  const r = await k.kubectl(args, { input, allowFail: true });
-  expect(r.code, `kubectl ${args.join(' ')}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => kubectlOk(cluster(), args, input);
 
 describe('watching with kubectl', () => {
   it('streams changes to `get -w`', async () => {
     await ok(['create', 'configmap', 'w1', '--from-literal=a=1']);
-    const child = spawn(kubectlBin, ['get', 'configmaps', '-w', '--output-watch-events'], { env: { ...process.env, KUBECONFIG: k.kubeconfig, HOME: k.dataDir } });
+    const child = spawn(kubectlBin, ['get', 'configmaps', '-w', '--output-watch-events'], { env: { ...process.env, KUBECONFIG: cluster().kubeconfig, HOME: cluster().dataDir } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
@@ -38,8 +28,8 @@ describe('watching with kubectl', () => {
   it('waits for deletion through a watch', async () => {
     await ok(['create', 'configmap', 'held', '--from-literal=a=1']);
     await ok(['patch', 'configmap', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":["example.com/hold"]}}']);
-    const deleting = k.kubectl(['delete', 'configmap', 'held', '--timeout=30s'], { allowFail: true });
-    await waitFor(async () => (await k.kubectl(['get', 'configmap', 'held', '-o', 'jsonpath={.metadata.deletionTimestamp}'])).stdout !== '', { timeoutMs: 20_000 });
+    const deleting = cluster().kubectl(['delete', 'configmap', 'held', '--timeout=30s'], { allowFail: true });
+    await waitFor(async () => (await cluster().kubectl(['get', 'configmap', 'held', '-o', 'jsonpath={.metadata.deletionTimestamp}'])).stdout !== '', { timeoutMs: 20_000 });
     await ok(['patch', 'configmap', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
     const r = await deleting;
     expect(r.code, r.stderr).toBe(0);
@@ -48,7 +38,7 @@ describe('watching with kubectl', () => {
 
   it('waits for --for=delete', async () => {
     await ok(['create', 'configmap', 'short', '--from-literal=a=1']);
-    const waiting = k.kubectl(['wait', '--for=delete', 'configmap/short', '--timeout=30s'], { allowFail: true });
+    const waiting = cluster().kubectl(['wait', '--for=delete', 'configmap/short', '--timeout=30s'], { allowFail: true });
     await ok(['delete', 'configmap', 'short']);
     const r = await waiting;
     expect(r.code, r.stderr).toBe(0);
