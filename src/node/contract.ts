@@ -23,5 +23,33 @@ export const LEASE_RENEW_INTERVAL_MS = 10_000;
 /** Default node-monitor grace period before a silent node is marked Unknown. */
 export const NODE_MONITOR_GRACE_MS = 40_000;
 
-/** The pod CIDR of node i (10.244.<i>.0/24, as kind/flannel hand them out). */
-export const podCidrFor = (i: number) => `10.244.${i}.0/24`;
+/**
+ * The pod CIDR of node i (10.244.<i>.0/24, as kind/flannel hand them out). 10.244.0.0/16 holds
+ * 256 nodes; node 256 and above get 10.128.0.0/24 onwards (up to 10.243.255.0/24), clear of the
+ * Service range 10.96.0.0/16.
+ */
+export const podCidrFor = (i: number) => (i < 256 ? `10.244.${i}.0/24` : `10.${127 + (i >> 8)}.${i & 255}.0/24`);
+
+/**
+ * Node i's InternalIP: 172.18.0.<i+2>, as kind's docker network hands them out, continuing into
+ * 172.18.1.x and beyond past the first 254 nodes.
+ */
+export const nodeIpFor = (i: number) => `172.18.${(i + 2) >> 8}.${(i + 2) & 255}`;
+
+/**
+ * The pod CIDR index of a node from its spec.podCIDR (the inverse of podCidrFor), or undefined
+ * for a node without one.
+ */
+export function nodeIndexFromCidr(cidr: string | undefined): number | undefined {
+  const m = /^10\.(\d+)\.(\d+)\.0\/24$/.exec(cidr ?? '');
+  if (!m) return undefined;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  if (a === 244) return b;
+  if (a >= 128 && a < 244) return (a - 127) * 256 + b;
+  return undefined;
+}
+
+/** Capacity a simulated node reports, set at creation (status is not writable on create). */
+export const CPU_ANNOTATION = 'node.k8ts.io/cpu';
+export const MEMORY_ANNOTATION = 'node.k8ts.io/memory';
+export const PODS_ANNOTATION = 'node.k8ts.io/pods';

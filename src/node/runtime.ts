@@ -1,0 +1,120 @@
+// The container runtime behind a node agent, shaped after the CRI calls the kubelet makes
+// (k8s.io/cri-api RuntimeService and ImageService: PullImage, CreateContainer, StartContainer,
+// StopContainer, ContainerStatus, logs, Exec/Attach/PortForward) and PLEG's container-died
+// events. The agent decides what should run and when (pkg/kubelet/kuberuntime
+// kuberuntime_manager.go SyncPod); a runtime only does it. SimulatedRuntime runs nothing; a
+// process runtime will run real commands behind the same interface.
+import type { KubeObject } from '../api/meta/types.ts';
+
+export interface ContainerSpec {
+  name: string;
+  image?: string;
+  imagePullPolicy?: string;
+  readinessProbe?: ProbeSpec;
+  startupProbe?: ProbeSpec;
+  livenessProbe?: ProbeSpec;
+  restartPolicy?: string;
+  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+}
+
+export interface ProbeSpec {
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  failureThreshold?: number;
+  successThreshold?: number;
+}
+
+export type RuntimeState = 'created' | 'running' | 'exited';
+
+/** A container as the runtime knows it; one per start attempt. */
+export interface RuntimeContainer {
+  /** `<runtime>://<64 hex>`, as containerStatuses[].containerID shows it. */
+  readonly id: string;
+  readonly podUid: string;
+  readonly name: string;
+  /** The restart count this container was created with. */
+  readonly attempt: number;
+  readonly image: string;
+  readonly imageRef: string;
+  state: RuntimeState;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  exitCode?: number;
+  /** Completed, Error, OOMKilled … */
+  reason?: string;
+}
+
+export interface LogLine {
+  at: number;
+  text: string;
+}
+
+export interface PullResult {
+  /** The digest reference (containerStatuses[].imageID). */
+  imageRef: string;
+  /** Time the pull took. */
+  ms: number;
+  /** Image size in bytes, as the Pulled event reports it. */
+  size: number;
+}
+
+/** A runtime operation failed with a kubelet waiting reason (ErrImagePull, CreateContainerError …). */
+export class RuntimeError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  /** What a failed probe printed (Unhealthy event). */
+  output: string;
+  /** When the outcome may change without anything else happening; undefined = not by itself. */
+  changesAt?: number;
+}
+
+export type ProbeKind = 'startup' | 'readiness' | 'liveness';
+export type StreamingOp = 'exec' | 'attach' | 'portforward';
+
+export interface CreateRequest {
+  nodeName: string;
+  pod: KubeObject;
+  container: ContainerSpec;
+  init: boolean;
+  attempt: number;
+  imageRef: string;
+}
+
+export interface ContainerRuntime {
+  /** Short name for messages ("simulated"). */
+  readonly name: string;
+  /** Node status containerRuntimeVersion, e.g. `k8ts-sim://0.1.0`. */
+  readonly version: string;
+  /** The digest reference when the node already holds the image (IfNotPresent skips the pull). */
+  imageRef(nodeName: string, image: string): string | undefined;
+  /** Pulls onto the node; rejects with RuntimeError('ErrImagePull') on failure. */
+  pullImage(nodeName: string, pod: KubeObject, container: ContainerSpec): Promise<PullResult>;
+  /** Creates a container (ContainerCreating lasts until this resolves); rejects with RuntimeError. */
+  createContainer(req: CreateRequest): Promise<RuntimeContainer>;
+  /** Starts a created container; resolves once it runs. Its exit is reported through onExit. */
+  startContainer(id: string): Promise<RuntimeContainer>;
+  /** SIGTERM, then SIGKILL when graceMs has passed; resolves once the container has exited. */
+  stopContainer(id: string, graceMs: number): Promise<RuntimeContainer>;
+  /** Forgets a pod's containers and logs (the pod is gone). */
+  removePod(podUid: string): void;
+  container(id: string): RuntimeContainer | undefined;
+  /** Runs a probe against a running container now. */
+  probe(id: string, kind: ProbeKind, now: number): ProbeResult;
+  /** Everything the container wrote so far. */
+  logs(id: string): readonly LogLine[];
+  /** Calls onLine for each new line, then with undefined once the container has exited. */
+  follow(id: string, onLine: (line: LogLine | undefined) => void): () => void;
+  /** PLEG: tells about every container that exits by itself or is stopped. */
+  onExit(listener: (c: RuntimeContainer) => void): () => void;
+  /** Streaming operations this runtime cannot serve answer with this message. */
+  unsupported(op: StreamingOp, nodeName: string): string | undefined;
+}
