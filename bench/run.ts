@@ -87,7 +87,7 @@ const steps: Step[] = [
   },
   {
     name: 'watch',
-    budgetMs: 60_000,
+    budgetMs: 90_000,
     reports: { watchLagP99: { unit: 'ms', target: WATCH_LAG_TARGET }, stalledWatcherThroughputRatio: { unit: 'ratio', target: STALL_TARGET } },
     run: (signal) => benchWatch({ signal, cpuProfDir }),
   },

@@ -10,8 +10,8 @@ import { removeDir, tempDir } from './lib/cleanup.ts';
 import type { ApiClient, WatchHandle } from './lib/https-client.ts';
 import { closedLoop, openLoop, type LoadResult } from './lib/load.ts';
 import { withCpu, withK8ts, type K8tsProcess } from './lib/k8ts-process.ts';
-import { measured, type Results, type Target } from './lib/result.ts';
-import { round2, summarize } from './lib/stats.ts';
+import { failed, measured, type Results, type Target } from './lib/result.ts';
+import { median, round2, summarize } from './lib/stats.ts';
 
 export const WATCH_LAG_TARGET: Target = { op: '<', value: 50 };
 /** The writer with a stalled watcher keeps at least this share of its throughput. */
@@ -25,6 +25,8 @@ export interface WatchOptions {
   /** Writes per writer run of the stalled-watcher check, and alternating rounds. */
   stallWrites?: number;
   stallRounds?: number;
+  /** Writes while one watcher is stalled long enough to overflow its server-side buffer. */
+  overflowWrites?: number;
   concurrency?: number;
   maxMs?: number;
   signal?: AbortSignal;
@@ -42,7 +44,12 @@ export async function benchWatch(opts: WatchOptions = {}): Promise<Results> {
       const writer = k.raw(opts.concurrency ?? 32);
       try {
         const owner = await createNamespaceAndOwner(writer, NS);
-        return { ...(await lagRun(k, client, writer, owner, opts)), ...(await stallRuns(k, client, writer, owner, opts)) };
+        const lag = await lagRun(k, client, writer, owner, opts);
+        try {
+          return { ...lag, ...(await stallRuns(k, client, writer, owner, opts)) };
+        } catch (e) {
+          return { ...lag, stalledWatcherThroughputRatio: failed('ratio', STALL_TARGET, e) };
+        }
       } finally {
         client.close();
         writer.close();
@@ -134,17 +141,18 @@ async function lagRun(k: K8tsProcess, client: ApiClient, writer: RawHttpClient, 
 }
 
 async function stallRuns(k: K8tsProcess, client: ApiClient, writer: RawHttpClient, owner: Owner, opts: WatchOptions): Promise<Results> {
-  const n = opts.stallWrites ?? 1500;
+  const n = opts.stallWrites ?? 3000;
   const rounds = opts.stallRounds ?? 3;
   const concurrency = opts.concurrency ?? 32;
   const signal = opts.signal;
   let run = 0;
-  const write = (): Promise<LoadResult> => {
+  // Each writer run stops at `total` writes or at its time cap, whichever comes first.
+  const write = (total = n, maxMs = 4000): Promise<LoadResult> => {
     const tag = `s${run++}-`;
     return closedLoop({
-      total: n,
+      total,
       concurrency,
-      maxMs: opts.maxMs ?? 30_000,
+      maxMs,
       signal,
       op: (i) => writer.expect(writer.build('POST', `/api/v1/namespaces/${NS}/pods`, JSON.stringify(pod(`${tag}${String(i).padStart(5, '0')}`, i, owner)))).then(() => {}),
     });
@@ -161,28 +169,54 @@ async function stallRuns(k: K8tsProcess, client: ApiClient, writer: RawHttpClien
     free.push(base.done / base.seconds);
     rssFree.push(round2(k.rssMiB() - rssBase));
 
-    let eventsRead = 0;
-    const h = await client.watch(WATCH_PATH + (await listRv(client, signal)), () => eventsRead++, { signal });
-    h.res.pause();
-    h.res.socket.pause();
+    const stall = await stalledWhile(k, client, () => write(), signal);
+    stalled.push(stall.load.done / stall.load.seconds);
+    rss.push(stall.rssGrowthMiB);
+    stalledFate.push(stall.fate);
+  }
+  // One watcher stalled for more events than its server-side buffer (10,000) and the socket
+  // buffers hold: the server should drop it (the stream ends, with an ERROR event) and stay flat.
+  const overflow = await stalledWhile(k, client, () => write(opts.overflowWrites ?? 12_000, 15_000), signal);
+  const detail = { writesPerRun: n, concurrency, rounds, rssGrowthMiB: rss, rssGrowthWithoutWatcherMiB: rssFree, stalledWatcher: stalledFate };
+  // Each round pairs a run without and a run with the stalled watcher, back to back; the median
+  // of the per-round ratios shrugs off one round disturbed by other work on the machine.
+  const ratios = free.map((f, i) => stalled[i]! / f);
+  return {
+    writerNoWatcher: measured(median(free), 'creates/s', undefined, { samples: free.map(Math.round) }),
+    writerStalledWatcher: measured(median(stalled), 'creates/s', undefined, { samples: stalled.map(Math.round), ...detail }),
+    stalledWatcherThroughputRatio: measured(median(ratios), 'ratio', STALL_TARGET, { perRound: ratios.map(round2) }),
+    stalledWatcherOverflow: measured(overflow.load.done / overflow.load.seconds, 'creates/s', undefined, {
+      writes: overflow.load.done,
+      droppedByServer: overflow.fate.ended,
+      eventsReadAfterResume: overflow.fate.eventsRead,
+      errorEvents: overflow.fate.errorEvents,
+      rssGrowthMiB: overflow.rssGrowthMiB,
+    }),
+  };
+}
+
+/** Runs `load` while one watcher has stopped reading, then reads again to see whether it was dropped. */
+async function stalledWhile(k: K8tsProcess, client: ApiClient, load: () => Promise<LoadResult>, signal?: AbortSignal) {
+  let eventsRead = 0;
+  let errorEvents = 0;
+  const h = await client.watch(WATCH_PATH + (await listRv(client, signal)), (line) => {
+    eventsRead++;
+    if (line.startsWith('{"type":"ERROR"')) errorEvents++;
+  }, { signal });
+  h.res.pause();
+  h.res.socket.pause();
+  try {
     const rssBefore = k.rssMiB();
-    const load = await write();
-    stalled.push(load.done / load.seconds);
-    rss.push(round2(k.rssMiB() - rssBefore));
+    const out = await load();
+    const rssGrowthMiB = round2(k.rssMiB() - rssBefore);
     // Read again: a server that dropped the watcher ends the stream early.
     let ended = false;
     void h.ended.then(() => (ended = true));
     h.res.socket.resume();
     h.res.resume();
-    await Promise.race([h.ended, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-    stalledFate.push({ eventsRead, ended });
+    await Promise.race([h.ended, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+    return { load: out, rssGrowthMiB, fate: { eventsRead, errorEvents, ended } };
+  } finally {
     h.close();
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const detail = { writesPerRun: n, concurrency, rounds, rssGrowthMiB: rss, rssGrowthWithoutWatcherMiB: rssFree, stalledWatcher: stalledFate };
-  return {
-    writerNoWatcher: measured(mean(free), 'creates/s', undefined, { samples: free.map(Math.round) }),
-    writerStalledWatcher: measured(mean(stalled), 'creates/s', undefined, { samples: stalled.map(Math.round), ...detail }),
-    stalledWatcherThroughputRatio: measured(mean(stalled) / mean(free), 'ratio', STALL_TARGET),
-  };
 }
