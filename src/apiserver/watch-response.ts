@@ -5,7 +5,7 @@ import { ApiError } from '../api/errors.ts';
 import type { KubeObject } from '../api/meta/types.ts';
 import type { ApiWatchEvent } from '../registry/options.ts';
 import { watchObjects } from '../registry/watch.ts';
-import { AsyncQueue } from '../util/async-queue.ts';
+import { AsyncQueue, QueueOverflowError } from '../util/async-queue.ts';
 import type { ApiServerContext } from './context.ts';
 import { JSON_TYPE } from './negotiate.ts';
 import { printTable } from './tables.ts';
@@ -65,7 +65,9 @@ export async function serveWatch(ctx: ApiServerContext, req: ApiRequest, q: URLS
     try {
       for await (const batch of events as AsyncQueue<ApiWatchEvent[]>) yield batch;
     } catch (e) {
-      yield [errorEvent(e)];
+      // A consumer that fell too far behind is dropped silently: it re-watches from its last
+      // revision, as from any closed watch.
+      if (!(e instanceof QueueOverflowError)) yield [errorEvent(e)];
     } finally {
       finish();
     }

@@ -79,6 +79,8 @@ export interface WatchRequest {
   allowWatchBookmarks?: boolean;
   sendInitialEvents?: boolean;
   signal?: AbortSignal;
+  /** Events a watch may hold for a slow consumer before it is dropped (default WATCH_BUFFER_EVENTS). */
+  bufferEvents?: number;
 }
 
 export type WatchEventKind = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';

@@ -13,6 +13,7 @@ import { parseRevision, type ResourceStore } from './resource-store.ts';
 import { compileSelection } from './selection.ts';
 
 export const BOOKMARK_INTERVAL_MS = 60_000;
+export const WATCH_BUFFER_EVENTS = 10_000;
 export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
 /**
@@ -23,7 +24,9 @@ export async function watchObjects(store: ResourceStore, namespace: string, req:
   const sel = compileSelection(store.info, req.labelSelector, req.fieldSelector);
   const backend = store.deps.backend;
   const rv = req.resourceVersion;
-  const out = new AsyncQueue<ApiWatchEvent[]>(100_000);
+  // Bounded in events: a client that stops reading is dropped (it re-watches from its last
+  // revision) rather than buffered without limit.
+  const out = new AsyncQueue<ApiWatchEvent[]>(req.bufferEvents ?? WATCH_BUFFER_EVENTS);
   let fromRevision: number;
   const initial: ApiWatchEvent[] = [];
   if (req.sendInitialEvents || !rv || rv === '0') {
@@ -40,7 +43,8 @@ export async function watchObjects(store: ResourceStore, namespace: string, req:
   const stop = () => controller.abort();
   req.signal?.addEventListener('abort', stop, { once: true });
   const stream = backend.watch(collectionPrefix(store.info, namespace), { afterRevision: fromRevision, signal: controller.signal });
-  if (initial.length) out.push(initial);
+  // The initial state is not held against the buffer: it is as large as the collection.
+  if (initial.length) out.push(initial, 0);
   let lastRevision = fromRevision;
   let cancelBookmarks: (() => void) | undefined;
   if (req.allowWatchBookmarks) {
@@ -59,7 +63,7 @@ export async function watchObjects(store: ResourceStore, namespace: string, req:
           const converted = convert(store, ev, sel.predicate);
           if (converted) events.push(converted);
         }
-        if (events.length) out.push(events);
+        if (events.length) out.push(events, events.length);
         if (out.closed) break;
       }
       out.end();

@@ -5,6 +5,8 @@ export class QueueOverflowError extends Error {}
 
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private items: T[] = [];
+  private weight = 0;
+  private readonly weights: number[] = [];
   private waiter: (() => void) | undefined;
   private done = false;
   private error: unknown;
@@ -22,13 +24,16 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return this.done;
   }
 
-  push(item: T): void {
+  /** Queues item; `weight` (default 1) counts toward the limit, e.g. the events in a batch. */
+  push(item: T, weight = 1): void {
     if (this.done) return;
-    if (this.items.length >= this.limit) {
+    if (this.weight + weight > this.limit) {
       this.fail(new QueueOverflowError(`consumer fell more than ${this.limit} items behind`));
       return;
     }
     this.items.push(item);
+    this.weights.push(weight);
+    this.weight += weight;
     this.wake();
   }
 
@@ -42,6 +47,8 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
 
   private fail(error: unknown): void {
     this.items = [];
+    this.weights.length = 0;
+    this.weight = 0;
     this.end(error);
   }
 
@@ -54,6 +61,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     for (;;) {
       if (this.items.length) {
+        this.weight -= this.weights.shift()!;
         yield this.items.shift()!;
         continue;
       }
