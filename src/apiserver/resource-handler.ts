@@ -2,7 +2,7 @@
 // (k8s.io/apiserver/pkg/endpoints/handlers: get.go, create.go, update.go, patch.go, delete.go).
 import { ApiError, badRequest, methodNotAllowed } from '../api/errors.ts';
 import type { KubeObject } from '../api/meta/types.ts';
-import { listObjects } from '../registry/list.ts';
+import { listObjects, listRawJson } from '../registry/list.ts';
 import type { DeleteOptions, PropagationPolicy, WriteOptions } from '../registry/options.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
 import { rfc3339 } from '../util/clock.ts';
@@ -42,7 +42,12 @@ export async function handleResource(ctx: ApiServerContext, req: ApiRequest, q: 
     case 'GET': {
       if (name) return renderObject(await store.get(t.namespace, name, { resourceVersion: q.get('resourceVersion') ?? undefined }), render);
       if (boolParam(q, 'watch')) return serveWatch(ctx, req, q, t, render);
-      return renderList(await listObjects(store, t.namespace, listRequest(q)), render);
+      const lr = listRequest(q);
+      if (render.shape === 'object') {
+        const raw = await listRawJson(store, t.namespace, lr);
+        if (raw !== undefined) return { status: 200, headers: { 'content-type': 'application/json' }, body: raw };
+      }
+      return renderList(await listObjects(store, t.namespace, lr), render);
     }
     case 'POST': {
       if (name) throw methodNotAllowed();

@@ -3,15 +3,27 @@
 import type { KubeObject } from '../api/meta/types.ts';
 import type { KeyValue } from '../store/backend.ts';
 
+/**
+ * Stored layout: apiVersion, kind, then metadata (without resourceVersion), then the rest. The
+ * fixed head lets a list splice stored values with their resourceVersion put in (rawWithVersion)
+ * instead of parsing and re-serialising every object.
+ */
 export function encode(obj: KubeObject): string {
-  const rv = obj.metadata.resourceVersion;
-  if (rv === undefined) return JSON.stringify(obj);
-  delete obj.metadata.resourceVersion;
-  try {
-    return JSON.stringify(obj);
-  } finally {
-    obj.metadata.resourceVersion = rv;
-  }
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const { resourceVersion: _rv, ...meta } = metadata;
+  return JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
+}
+
+/**
+ * The stored JSON with metadata.resourceVersion set to the kv's revision, or undefined when the
+ * value does not have the layout encode() writes for this apiVersion (callers then decode).
+ */
+export function rawWithVersion(kv: KeyValue, apiVersion: string, kind: string): string | undefined {
+  const head = `{"apiVersion":${JSON.stringify(apiVersion)},"kind":${JSON.stringify(kind)},"metadata":{`;
+  const v = kv.value;
+  if (!v.startsWith(head)) return undefined;
+  const rv = `"resourceVersion":"${kv.modRevision}"`;
+  return v[head.length] === '}' ? `${head}${rv}${v.slice(head.length)}` : `${head}${rv},${v.slice(head.length)}`;
 }
 
 export function decode(kv: KeyValue, apiVersion?: string): KubeObject {

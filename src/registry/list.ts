@@ -5,6 +5,7 @@ import { ApiError, badRequest } from '../api/errors.ts';
 import type { KubeList, KubeObject } from '../api/meta/types.ts';
 import { isStorageError } from '../store/backend.ts';
 import { collectionPrefix } from './keys.ts';
+import { rawWithVersion } from './codec.ts';
 import type { ListRequest } from './options.ts';
 import { parseRevision, type ResourceStore } from './resource-store.ts';
 import { compileSelection } from './selection.ts';
@@ -114,4 +115,41 @@ export async function listObjects(store: ResourceStore, namespace: string, req: 
   function listResult(objs: KubeObject[], rev: number): KubeList {
     return { apiVersion: store.apiVersion, kind: `${store.info.kind}List`, metadata: { resourceVersion: String(rev) }, items: objs };
   }
+}
+
+/**
+ * A list answered as JSON text spliced from the stored values, for the common case of no
+ * selectors; undefined when the request or a stored value needs the decoding path.
+ */
+export async function listRawJson(store: ResourceStore, namespace: string, req: ListRequest): Promise<string | undefined> {
+  if (req.labelSelector || req.fieldSelector || req.resourceVersionMatch === 'Exact') return undefined;
+  if (req.resourceVersion && req.resourceVersion !== '0') parseRevision(req.resourceVersion);
+  let revision: number | undefined;
+  let startAfter: string | undefined;
+  if (req.continue) {
+    if (req.resourceVersion && req.resourceVersion !== '0') throw badRequest('specifying resource version is not allowed when using continue');
+    const token = decodeContinue(req.continue);
+    revision = token.rv;
+    startAfter = token.start;
+  }
+  let page;
+  try {
+    page = await store.deps.backend.list(collectionPrefix(store.info, namespace), { revision, startAfter, limit: req.limit });
+  } catch (e) {
+    if (isStorageError(e, 'Compacted')) return undefined; // the decoding path words the 410
+    throw e;
+  }
+  const items: string[] = [];
+  for (const kv of page.items) {
+    const raw = rawWithVersion(kv, store.apiVersion, store.info.kind);
+    if (raw === undefined) return undefined;
+    items.push(raw);
+  }
+  const meta: Record<string, unknown> = { resourceVersion: String(page.revision) };
+  const last = page.items[page.items.length - 1];
+  if (req.limit && page.remaining > 0 && last) {
+    meta.continue = encodeContinue(page.revision, last.key);
+    meta.remainingItemCount = page.remaining;
+  }
+  return `{"apiVersion":${JSON.stringify(store.apiVersion)},"kind":"${store.info.kind}List","metadata":${JSON.stringify(meta)},"items":[${items.join(',')}]}`;
 }
