@@ -37,9 +37,14 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-/** A node's fixed offset within the renew interval, so 5,000 leases do not renew at once. */
-export function renewOffsetMs(name: string, intervalMs: number): number {
-  return createHash('sha1').update(name).digest().readUInt32BE(0) % Math.max(1, intervalMs);
+/**
+ * A node's fixed offset within the renew interval, so 5,000 leases do not renew at once. Offsets
+ * fall on 100 ms slots: renewals due together run in one wake-up, which costs far less CPU than
+ * a wake-up each.
+ */
+export function renewOffsetMs(name: string, intervalMs: number, slotMs = 500): number {
+  const slots = Math.max(1, Math.floor(intervalMs / slotMs));
+  return (createHash('sha1').update(name).digest().readUInt32BE(0) % slots) * slotMs;
 }
 
 export class NodeAgent {
