@@ -43,8 +43,21 @@ export async function listenHttps(api: ApiServer, opts: HttpsOptions): Promise<{
 }
 
 async function serve(api: ApiServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const controller = new AbortController();
-  res.on('close', () => controller.abort());
+  // The abort signal is made only for handlers that ask for it (watches, log streams): most
+  // requests never look, and a signal per request is measurable at thousands of writes a second.
+  let controller: AbortController | undefined;
+  let closed = false;
+  res.on('close', () => {
+    closed = true;
+    controller?.abort();
+  });
+  const signal = (): AbortSignal => {
+    if (!controller) {
+      controller = new AbortController();
+      if (closed) controller.abort();
+    }
+    return controller.signal;
+  };
   try {
     const body = await readBody(req);
     const apiReq: ApiRequest = {
@@ -52,12 +65,15 @@ async function serve(api: ApiServer, req: IncomingMessage, res: ServerResponse):
       url: req.url ?? '/',
       headers: req.headers as Record<string, string | undefined>,
       body,
-      signal: controller.signal,
+      get signal() {
+        return signal();
+      },
     };
-    await write(res, await api.handle(apiReq), controller.signal);
+    const out = await api.handle(apiReq);
+    await write(res, out, () => closed);
   } catch (e) {
     if (e instanceof BodyTooLarge) {
-      await write(res, statusResponse(tooLarge().toStatus()), controller.signal);
+      await write(res, statusResponse(tooLarge().toStatus()), () => closed);
       req.resume();
       return;
     }
@@ -84,7 +100,7 @@ async function readBody(req: IncomingMessage): Promise<Uint8Array | undefined> {
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
-async function write(res: ServerResponse, out: ApiResponse, signal: AbortSignal): Promise<void> {
+async function write(res: ServerResponse, out: ApiResponse, isClosed: () => boolean): Promise<void> {
   const stream = out.stream;
   if (!stream) {
     const headers = { ...out.headers };
@@ -100,7 +116,7 @@ async function write(res: ServerResponse, out: ApiResponse, signal: AbortSignal)
   res.flushHeaders();
   try {
     for await (const chunk of stream) {
-      if (signal.aborted) break;
+      if (isClosed()) break;
       if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
     }
   } finally {

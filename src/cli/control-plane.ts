@@ -12,7 +12,7 @@ import type { ApiRequest } from '../apiserver/types.ts';
 import { Client } from '../client/client.ts';
 import { GarbageCollector } from '../controllers/garbage-collector/controller.ts';
 import { NamespaceController } from '../controllers/namespace/controller.ts';
-import { namespaceLifecycle } from '../registry/admission/namespace-lifecycle.ts';
+import { NamespaceCache, namespaceLifecycle } from '../registry/admission/namespace-lifecycle.ts';
 import { KUBERNETES_SERVICE_IP, ServiceIpAllocator } from '../registry/admission/service-ips.ts';
 import { Registry } from '../registry/registry.ts';
 import { schemaFieldChecker } from '../registry/schema-field-checker.ts';
@@ -56,10 +56,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   // Built-in kinds first; custom resources from their definitions.
   const schemaFor = (gvk: GroupVersionKind) => schemas().forKind(gvk) ?? custom?.schemaFor(gvk);
   let custom: CustomResources | undefined;
-  const getNamespace = async (name: string): Promise<KubeObject | undefined> => {
-    const kv = await backend.get(`/registry/core/namespaces/${name}`);
-    return kv ? (JSON.parse(kv.value) as KubeObject) : undefined;
-  };
+  const namespaces = new NamespaceCache(backend);
+  await namespaces.start();
+  const getNamespace = (name: string) => namespaces.get(name);
   registry = new Registry({
     backend,
     clock,
@@ -139,6 +138,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     async stop() {
       controller.abort();
       await Promise.allSettled(running);
+      namespaces.close();
       await backend.close();
     },
   };
