@@ -101,7 +101,13 @@ describe('node lifecycle', () => {
     clock.advance(299_000);
     expect((await pods.get('default', 'web-0')).metadata.deletionTimestamp).toBeUndefined();
     clock.advance(1_000);
-    await eventually(async () => (await pods.get('default', 'web-0')).metadata.deletionTimestamp, { what: 'web-0 deleted' });
+    const evicted = await eventually(async () => {
+      const p = await pods.get('default', 'web-0');
+      return p.metadata.deletionTimestamp && p;
+    }, { what: 'web-0 deleted' });
+    expect((evicted.status as { conditions: unknown[] }).conditions).toContainEqual(
+      expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' }),
+    );
     const events = await cp.client.resource({ apiVersion: 'v1', resource: 'events', namespaced: true }).list('default');
     const reasons = events.items.map((e) => `${e.reason} ${e.message}`);
     expect(reasons).toContain('TaintManagerEviction Marking for deletion Pod default/web-0');
