@@ -42,7 +42,7 @@ async function until(what: string, check: () => boolean, log: (m: string) => voi
       log(`  waiting for ${what}: ${progress()}`);
       lastLog = performance.now();
     }
-    await sleep(200);
+    await sleep(1_000);
   }
 }
 

@@ -59,6 +59,7 @@ export class NodeAgent {
   private cancelReport?: () => void;
   private lease?: KubeObject;
   private posting = false;
+  private renewing = false;
   private readonly bootId = randomUUID();
   private readonly nodes: ResourceClient;
   private readonly leases: ResourceClient;
@@ -152,8 +153,18 @@ export class NodeAgent {
     }
   }
 
+  /** Renews the Lease; a renewal still in flight (a loaded server) makes this one a no-op. */
   private async renewLease(): Promise<void> {
-    if (!this.serving) return;
+    if (!this.serving || this.renewing) return;
+    this.renewing = true;
+    try {
+      await this.writeLease();
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  private async writeLease(): Promise<void> {
     const now = microTime(this.o.clock.now());
     const spec = { holderIdentity: this.name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: now };
     try {

@@ -3,6 +3,7 @@
 // all agents with an index by spec.nodeName, one work queue of pod keys, one timer wheel for
 // every deadline, one runtime. Agents start when their Node appears, stop when it is deleted or
 // carries STOPPED_ANNOTATION, and resume when that annotation goes.
+import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../api/meta/types.ts';
 import type { Client } from '../client/client.ts';
 import { Informer, objectKeyOf } from '../client/informer.ts';
@@ -78,6 +79,8 @@ export class NodePool {
   /** Starts watching; resolves once nodes and pods are listed and agents for existing nodes run. */
   async start(): Promise<void> {
     const signal = this.abort.signal;
+    // Both informers, their watches and the queue listen on this one signal.
+    setMaxListeners(0, signal);
     this.podInformer.addHandlers({
       add: (p) => this.onPod(p),
       update: (_o, p) => this.onPod(p),
