@@ -244,8 +244,13 @@ export class PodSync {
       this.d.ips.release(track.podIP);
     }
     const patch = statusPatch(pod.status as Record<string, unknown> | undefined, next);
+    if (!patch) {
+      // The cache shows what was sent: nothing to remember (150,000 pods make this count).
+      track.lastSent = undefined;
+      return;
+    }
     // Equal to what was last sent: the cache has not caught up yet, or the server keeps it its way.
-    if (!patch || semanticEqual(track.lastSent, next)) return;
+    if (semanticEqual(track.lastSent, next)) return;
     track.lastSent = next;
     try {
       await this.d.pods.patch(pod.metadata.namespace!, pod.metadata.name!, 'merge', { status: patch }, { subresource: 'status' });
