@@ -8,6 +8,7 @@ import { ApiError } from '../../api/errors.ts';
 import type { JsonValue, KubeObject } from '../../api/meta/types.ts';
 import type { SchemaNode } from '../../api/schema/types.ts';
 import { ApplyConflictError, Conflicts } from './conflict.ts';
+import { cloneJson } from './json-clone.ts';
 import { UPGRADING_MANAGER, allowedConflictsFromLastApplied, syncLastApplied } from './last-applied.ts';
 import { type ResetFields, defaultResetFields, recordUpdateEntry, resetFieldSet, withoutManagedFields } from './managed-fields.ts';
 import { type Managed, buildManagerId, cloneManaged, decodeOrEmpty, encodeManagedFields, stripMetaFields, toManagedTime } from './managers.ts';
@@ -118,7 +119,7 @@ export function serverSideApply(opts: ServerSideApplyOptions): { object: KubeObj
     outcome = attempt(true);
   }
 
-  const object = structuredClone(outcome.object) as unknown as KubeObject;
+  const object = cloneJson(outcome.object) as unknown as KubeObject;
   object.metadata ??= {};
   const entries = encodeManagedFields(outcome.managed);
   if (entries) object.metadata.managedFields = entries;

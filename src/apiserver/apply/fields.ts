@@ -7,6 +7,7 @@ import {
   type PathElement,
   UnknownPathElementType,
   comparePathElements,
+  compareStrings,
   parsePathElement,
   pathToString,
   serializePathElement,
@@ -17,19 +18,30 @@ interface ChildNode {
   set: FieldSet;
 }
 
-function sortedValues<T>(m: Map<string, T>, pe: (t: T) => PathElement): T[] {
-  return [...m.values()].sort((a, b) => comparePathElements(pe(a), pe(b)));
+const F = 'f'.charCodeAt(0);
+
+function byElement(a: [string, PathElement], b: [string, PathElement]): number {
+  return comparePathElements(a[1], b[1]);
+}
+
+function byKey(a: [string, PathElement], b: [string, PathElement]): number {
+  return compareStrings(a[0], b[0]);
 }
 
 /**
  * A set of paths. `members` are paths ending at this node; `children` hold longer paths. A path
  * may be both a member and a prefix of others (an owned list item whose fields are owned too).
- * Sets are values: every operation returns a new set and never mutates its inputs.
+ * Sets are values: every operation returns a new set or one of its inputs (when the result
+ * equals it), never mutates its inputs, and may share nodes with them.
+ *
+ * Invariant: no child node is empty, so emptiness is a check of two sizes.
  */
 export class FieldSet {
   // Keyed by the element's FieldsV1 serialisation, which is canonical.
   private readonly members = new Map<string, PathElement>();
   private readonly children = new Map<string, ChildNode>();
+  // Set by freeze(): the set is shared (e.g. cached) and must never be built on again.
+  private frozen = false;
 
   static of(...paths: Path[]): FieldSet {
     const s = new FieldSet();
@@ -41,19 +53,37 @@ export class FieldSet {
   insertMut(path: Path): void {
     if (path.length === 0) return;
     let node: FieldSet = this;
-    for (let i = 0; i < path.length - 1; i++) node = node.descend(path[i]!);
+    for (let i = 0; i < path.length - 1; i++) node = node.childMut(serializePathElement(path[i]!), path[i]!);
     const last = path[path.length - 1]!;
-    node.members.set(serializePathElement(last), last);
+    node.addMemberMut(serializePathElement(last), last);
   }
 
-  private descend(pe: PathElement): FieldSet {
-    const k = serializePathElement(pe);
-    let c = this.children.get(k);
+  /**
+   * The node below element `pe` (whose FieldsV1 key is `key`), created if missing. For builders
+   * only: the caller must add a member below it before the set is used, to keep the invariant.
+   */
+  childMut(key: string, pe: PathElement): FieldSet {
+    if (this.frozen) throw new Error('Modifying a shared field set');
+    let c = this.children.get(key);
     if (!c) {
       c = { pe, set: new FieldSet() };
-      this.children.set(k, c);
+      this.children.set(key, c);
     }
     return c.set;
+  }
+
+  /** Adds element `pe` (FieldsV1 key `key`) as a member in place; for builders only. */
+  addMemberMut(key: string, pe: PathElement): void {
+    if (this.frozen) throw new Error('Modifying a shared field set');
+    this.members.set(key, pe);
+  }
+
+  /** Marks this set and every node below it as shared: building on it then throws. */
+  freeze(): this {
+    if (this.frozen) return this;
+    this.frozen = true;
+    for (const c of this.children.values()) c.set.freeze();
+    return this;
   }
 
   has(path: Path): boolean {
@@ -71,48 +101,91 @@ export class FieldSet {
     return this.members.has(serializePathElement(pe));
   }
 
+  /** hasMember for an element whose FieldsV1 key is already known. */
+  hasMemberKey(key: string): boolean {
+    return this.members.has(key);
+  }
+
   isEmpty(): boolean {
-    if (this.members.size > 0) return false;
-    for (const c of this.children.values()) if (!c.set.isEmpty()) return false;
-    return true;
+    return this.members.size === 0 && this.children.size === 0;
   }
 
   /** The paths below `pe`, with `pe` removed from their front. */
   withPrefix(pe: PathElement): FieldSet {
-    return this.children.get(serializePathElement(pe))?.set ?? new FieldSet();
+    return this.withPrefixKey(serializePathElement(pe));
+  }
+
+  /** withPrefix for an element whose FieldsV1 key is already known. */
+  withPrefixKey(key: string): FieldSet {
+    return this.children.get(key)?.set ?? EMPTY;
   }
 
   /** Elements that lead to deeper paths (in sorted order). */
   childElements(): PathElement[] {
-    return sortedValues(this.children, (c) => c.pe).map((c) => c.pe);
+    return sortedElements(this.children, (c) => c.pe);
   }
 
   memberElements(): PathElement[] {
-    return sortedValues(this.members, (pe) => pe);
+    return sortedElements(this.members, (pe) => pe);
+  }
+
+  /** Visits the members with their FieldsV1 keys, in no particular order. */
+  forEachMember(fn: (pe: PathElement, key: string) => void): void {
+    for (const [k, pe] of this.members) fn(pe, k);
+  }
+
+  /** Visits the child nodes with their elements and keys, in no particular order. */
+  forEachChild(fn: (pe: PathElement, key: string, set: FieldSet) => void): void {
+    for (const [k, c] of this.children) fn(c.pe, k, c.set);
   }
 
   union(other: FieldSet): FieldSet {
+    if (other === this || other.isEmpty()) return this;
+    if (this.isEmpty()) return other;
     const out = new FieldSet();
+    let same = true;
     for (const [k, pe] of this.members) out.members.set(k, pe);
-    for (const [k, pe] of other.members) out.members.set(k, pe);
+    for (const [k, pe] of other.members) {
+      if (out.members.has(k)) continue;
+      out.members.set(k, pe);
+      same = false;
+    }
     for (const [k, c] of this.children) {
       const o = other.children.get(k);
-      out.children.set(k, { pe: c.pe, set: o ? c.set.union(o.set) : c.set });
+      const u = o ? c.set.union(o.set) : c.set;
+      if (u === c.set) out.children.set(k, c);
+      else {
+        out.children.set(k, { pe: c.pe, set: u });
+        same = false;
+      }
     }
-    for (const [k, c] of other.children) if (!this.children.has(k)) out.children.set(k, c);
-    return out;
+    for (const [k, c] of other.children) {
+      if (this.children.has(k)) continue;
+      out.children.set(k, c);
+      same = false;
+    }
+    return same ? this : out;
   }
 
   intersection(other: FieldSet): FieldSet {
+    if (other === this || this.isEmpty()) return this;
+    if (other.isEmpty()) return other;
     const out = new FieldSet();
-    for (const [k, pe] of this.members) if (other.members.has(k)) out.members.set(k, pe);
+    let same = true;
+    for (const [k, pe] of this.members) {
+      if (other.members.has(k)) out.members.set(k, pe);
+      else same = false;
+    }
     for (const [k, c] of this.children) {
       const o = other.children.get(k);
-      if (!o) continue;
-      const res = c.set.intersection(o.set);
-      if (!res.isEmpty()) out.children.set(k, { pe: c.pe, set: res });
+      const res = o ? c.set.intersection(o.set) : EMPTY;
+      if (res === c.set) out.children.set(k, c);
+      else {
+        same = false;
+        if (!res.isEmpty()) out.children.set(k, { pe: c.pe, set: res });
+      }
     }
-    return out;
+    return same ? this : out;
   }
 
   /**
@@ -120,35 +193,37 @@ export class FieldSet {
    * (upstream: "parent - child = parent"); see recursiveDifference for that.
    */
   difference(other: FieldSet): FieldSet {
-    const out = new FieldSet();
-    for (const [k, pe] of this.members) if (!other.members.has(k)) out.members.set(k, pe);
-    for (const [k, c] of this.children) {
-      const o = other.children.get(k);
-      if (!o) {
-        out.children.set(k, c);
-        continue;
-      }
-      const diff = c.set.difference(o.set);
-      if (!diff.isEmpty()) out.children.set(k, { pe: c.pe, set: diff });
-    }
-    return out;
+    return this.subtract(other, false);
   }
 
   /** Like difference, but a member of `other` also removes every path below it. */
   recursiveDifference(other: FieldSet): FieldSet {
+    return this.subtract(other, true);
+  }
+
+  private subtract(other: FieldSet, recursive: boolean): FieldSet {
+    if (this.isEmpty() || other.isEmpty()) return this;
+    if (other === this) return EMPTY;
     const out = new FieldSet();
-    for (const [k, pe] of this.members) if (!other.members.has(k)) out.members.set(k, pe);
+    let same = true;
+    for (const [k, pe] of this.members) {
+      if (other.members.has(k)) same = false;
+      else out.members.set(k, pe);
+    }
     for (const [k, c] of this.children) {
-      if (other.members.has(k)) continue;
-      const o = other.children.get(k);
-      if (!o) {
-        out.children.set(k, c);
+      if (recursive && other.members.has(k)) {
+        same = false;
         continue;
       }
-      const diff = c.set.recursiveDifference(o.set);
-      if (!diff.isEmpty()) out.children.set(k, { pe: c.pe, set: diff });
+      const o = other.children.get(k);
+      const diff = o ? c.set.subtract(o.set, recursive) : c.set;
+      if (diff === c.set) out.children.set(k, c);
+      else {
+        same = false;
+        if (!diff.isEmpty()) out.children.set(k, { pe: c.pe, set: diff });
+      }
     }
-    return out;
+    return same ? this : out;
   }
 
   /** Only the members that have nothing owned below them. */
@@ -163,7 +238,14 @@ export class FieldSet {
   }
 
   equals(other: FieldSet): boolean {
-    return JSON.stringify(this.toFieldsV1()) === JSON.stringify(other.toFieldsV1());
+    if (other === this) return true;
+    if (this.members.size !== other.members.size || this.children.size !== other.children.size) return false;
+    for (const k of this.members.keys()) if (!other.members.has(k)) return false;
+    for (const [k, c] of this.children) {
+      const o = other.children.get(k);
+      if (!o || !c.set.equals(o.set)) return false;
+    }
+    return true;
   }
 
   /** Every path, depth first: a node's members (sorted) before its children (sorted). */
@@ -171,14 +253,17 @@ export class FieldSet {
     const out: Path[] = [];
     const walk = (s: FieldSet, prefix: PathElement[]): void => {
       for (const pe of s.memberElements()) out.push([...prefix, pe]);
-      for (const c of sortedValues(s.children, (n) => n.pe)) walk(c.set, [...prefix, c.pe]);
+      const cs = [...s.children.values()].sort((a, b) => comparePathElements(a.pe, b.pe));
+      for (const c of cs) walk(c.set, [...prefix, c.pe]);
     };
     walk(this, []);
     return out;
   }
 
   size(): number {
-    return this.paths().length;
+    let n = this.members.size;
+    for (const c of this.children.values()) n += c.set.size();
+    return n;
   }
 
   toString(): string {
@@ -193,11 +278,20 @@ export class FieldSet {
   private emit(includeSelf: boolean): JsonObject {
     const out: JsonObject = {};
     if (includeSelf && (this.members.size > 0 || this.children.size > 0)) out['.'] = {};
-    const keys = new Map<string, PathElement>();
-    for (const [k, pe] of this.members) keys.set(k, pe);
-    for (const [k, c] of this.children) keys.set(k, c.pe);
-    const ordered = [...keys.entries()].sort((a, b) => comparePathElements(a[1], b[1]));
-    for (const [k] of ordered) {
+    const keys: [string, PathElement][] = [];
+    let fieldsOnly = true;
+    for (const [k, c] of this.children) {
+      keys.push([k, c.pe]);
+      if (k.charCodeAt(0) !== F) fieldsOnly = false;
+    }
+    for (const [k, pe] of this.members) {
+      if (this.children.has(k)) continue;
+      keys.push([k, pe]);
+      if (k.charCodeAt(0) !== F) fieldsOnly = false;
+    }
+    // `f:` keys order as their field names do, so they sort as plain strings.
+    if (keys.length > 1) keys.sort(fieldsOnly ? byKey : byElement);
+    for (const [k] of keys) {
       const child = this.children.get(k);
       out[k] = child ? child.set.emit(this.members.has(k)) : {};
     }
@@ -210,37 +304,50 @@ export class FieldSet {
    */
   static fromFieldsV1(obj: JsonObject): FieldSet {
     const out = new FieldSet();
-    readInto(out, obj);
+    out.readInto(obj);
     return out;
+  }
+
+  // Reads `obj`'s keys into this (new) node; returns whether `obj` marks its own path as a
+  // member: `{}` or an object holding `.`. Non-canonical keys that name the same element merge.
+  private readInto(obj: JsonObject): boolean {
+    let isMember = false;
+    let hasChildren = false;
+    for (const key in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+      const sub = obj[key];
+      if (key === '.') {
+        isMember = true;
+        continue;
+      }
+      let pe: PathElement;
+      try {
+        pe = parsePathElement(key);
+      } catch (err) {
+        if (err instanceof UnknownPathElementType) continue;
+        throw new Error(`parsing key as path element: ${(err as Error).message}`);
+      }
+      if (sub === null || typeof sub !== 'object' || Array.isArray(sub)) {
+        throw new Error(`expected an object for field set key ${key}`);
+      }
+      const k = 'field' in pe ? key : serializePathElement(pe);
+      const child = new FieldSet();
+      if (child.readInto(sub)) this.members.set(k, pe);
+      if (!child.isEmpty()) {
+        const prev = this.children.get(k);
+        this.children.set(k, { pe: prev?.pe ?? pe, set: prev ? prev.set.union(child) : child });
+      }
+      hasChildren = true;
+    }
+    return isMember || !hasChildren;
   }
 }
 
-// Returns whether `obj` marks its own path as a member: `{}` or an object holding `.`.
-function readInto(target: FieldSet, obj: JsonObject): boolean {
-  let isMember = false;
-  let hasChildren = false;
-  for (const [key, sub] of Object.entries(obj)) {
-    if (key === '.') {
-      isMember = true;
-      continue;
-    }
-    let pe: PathElement;
-    try {
-      pe = parsePathElement(key);
-    } catch (err) {
-      if (err instanceof UnknownPathElementType) continue;
-      throw new Error(`parsing key as path element: ${(err as Error).message}`);
-    }
-    if (sub === null || typeof sub !== 'object' || Array.isArray(sub)) {
-      throw new Error(`expected an object for field set key ${key}`);
-    }
-    const child = new FieldSet();
-    const childIsMember = readInto(child, sub);
-    if (childIsMember) target.insertMut([pe]);
-    if (!child.isEmpty()) {
-      for (const p of child.paths()) target.insertMut([pe, ...p]);
-    }
-    hasChildren = true;
-  }
-  return isMember || !hasChildren;
+// Returned for absent subtrees; frozen so that nobody builds on it.
+const EMPTY = new FieldSet().freeze();
+
+function sortedElements<T>(m: Map<string, T>, pe: (t: T) => PathElement): PathElement[] {
+  const out: PathElement[] = [];
+  for (const v of m.values()) out.push(pe(v));
+  return out.length > 1 ? out.sort(comparePathElements) : out;
 }

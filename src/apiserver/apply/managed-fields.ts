@@ -7,6 +7,7 @@
 import type { JsonValue, KubeObject, ManagedFieldsEntry } from '../../api/meta/types.ts';
 import type { SchemaNode } from '../../api/schema/types.ts';
 import { FieldSet } from './fields.ts';
+import { cloneJson } from './json-clone.ts';
 import {
   type Managed,
   buildManagerId,
@@ -133,7 +134,7 @@ export interface TrackUpdateOptions {
  */
 export function trackUpdate(opts: TrackUpdateOptions): KubeObject {
   const { live, updated } = opts;
-  const result = structuredClone(withoutManagedFields(updated));
+  const result = cloneJson(withoutManagedFields(updated));
   try {
     const isCreate = !live || !live.metadata?.uid;
     const managed = startingManaged(live, updated, !!opts.subresource);

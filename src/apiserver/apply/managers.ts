@@ -49,7 +49,20 @@ export function managerId(parts: IdentifierParts): string {
   return JSON.stringify(o);
 }
 
+// Identifiers recur on every write of an object; parsing each once keeps encoding cheap.
+const parsedIds = new Map<string, IdentifierParts>();
+const PARSED_IDS_MAX = 1024;
+
 export function parseManagerId(id: string): IdentifierParts {
+  const hit = parsedIds.get(id);
+  if (hit) return { ...hit };
+  const parts = parseManagerIdUncached(id);
+  if (parsedIds.size >= PARSED_IDS_MAX) parsedIds.clear();
+  parsedIds.set(id, parts);
+  return { ...parts };
+}
+
+function parseManagerIdUncached(id: string): IdentifierParts {
   try {
     const o = JSON.parse(id) as Partial<IdentifierParts>;
     return { manager: o.manager ?? '', operation: o.operation ?? 'Update', apiVersion: o.apiVersion, subresource: o.subresource };
@@ -183,7 +196,12 @@ export function capUpdateManagers(m: Managed, max = MAX_UPDATE_MANAGERS): void {
 
 /** RFC 3339 with whole seconds, the precision metav1.Time keeps. */
 export function toManagedTime(now: string): string {
+  if (now === lastTime.now) return lastTime.managed;
   const ms = Date.parse(now);
-  if (Number.isNaN(ms)) return now;
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const managed = Number.isNaN(ms) ? now : new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  lastTime = { now, managed };
+  return managed;
 }
+
+// Writes arrive with the same `now` many times a second.
+let lastTime = { now: '', managed: '' };

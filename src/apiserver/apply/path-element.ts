@@ -24,8 +24,21 @@ export function keyElement(fields: Record<string, JsonValue>): PathElement {
 }
 
 export function compareStrings(a: string, b: string): number {
-  // Go compares strings bytewise (UTF-8); comparing code points gives the same order.
+  // Go compares strings bytewise (UTF-8); comparing code points gives the same order. UTF-16
+  // units order like code points until a surrogate is involved, so only then walk code points.
   if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 && y < 0xd800) return x < y ? -1 : 1;
+    return compareCodePoints(a, b);
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+function compareCodePoints(a: string, b: string): number {
   const ia = a[Symbol.iterator]();
   const ib = b[Symbol.iterator]();
   for (;;) {
@@ -90,7 +103,33 @@ export function compareValues(a: JsonValue, b: JsonValue): number {
 
 export function valuesEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return compareValues(a, b) === 0;
+  if (typeof a !== 'object' && a === b) return true;
+  return jsonEqual(a, b) || compareValues(a, b) === 0;
+}
+
+/**
+ * Structural equality of JSON values: same types, same array items in order, same own keys with
+ * equal values (in any key order). Cheap and strict: when it holds, compareValues is 0 and a
+ * schema comparison of the two values finds nothing; when it does not, callers fall back to those.
+ */
+export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  // Identical objects are walked too: NaN inside is unequal to itself under compareValues.
+  if (typeof a !== 'object' || a === null) return a === b;
+  if (typeof b !== 'object' || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  let n = 0;
+  for (const k in a) {
+    if (!Object.prototype.hasOwnProperty.call(a, k)) continue;
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !jsonEqual(a[k], b[k])) return false;
+    n++;
+  }
+  for (const k in b) if (Object.prototype.hasOwnProperty.call(b, k)) n--;
+  return n === 0;
 }
 
 function elementRank(pe: PathElement): number {
@@ -139,13 +178,18 @@ export function goJson(v: JsonValue): string {
   return `{${keys.map((k) => `${goJsonString(k)}:${goJson(v[k]!)}`).join(',')}}`;
 }
 
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
+
 function goJsonString(s: string): string {
-  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const j = JSON.stringify(s);
+  if (!GO_ESCAPED.test(j)) return j;
+  return j.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The FieldsV1 key for one element: `f:name`, `k:{"name":"x"}`, `v:"x"`, `i:3`. */
 export function serializePathElement(pe: PathElement): string {
   if ('field' in pe) return `f:${pe.field}`;
+  if ('key' in pe && pe.key.length === 1) return `k:{${goJsonString(pe.key[0]![0])}:${goJson(pe.key[0]![1])}}`;
   if ('key' in pe) return `k:{${pe.key.map(([k, v]) => `${goJsonString(k)}:${goJson(v)}`).join(',')}}`;
   if ('value' in pe) return `v:${goJson(pe.value)}`;
   return `i:${pe.index}`;

@@ -5,7 +5,8 @@
 import type { JsonValue } from '../../api/meta/types.ts';
 import type { SchemaNode } from '../../api/schema/types.ts';
 import { FieldSet } from './fields.ts';
-import { type Path, type PathElement, serializePathElement, valuesEqual } from './path-element.ts';
+import { type PathElement, jsonEqual, serializePathElement, valuesEqual } from './path-element.ts';
+import { PathCursor } from './path-cursor.ts';
 import { type Atom, fieldSchema, listItemElement, resolveAtom, sameAtom } from './schema-atoms.ts';
 
 type JsonMap = { [k: string]: JsonValue };
@@ -33,77 +34,88 @@ function tryElement(atom: Atom & { kind: 'list' }, item: JsonValue): PathElement
  */
 export function toFieldSet(value: JsonValue, node: SchemaNode | undefined): FieldSet {
   const out = new FieldSet();
-  walkFieldSet(value, node, [], out);
+  walkFieldSet(value, node, PathCursor.root(), out);
   return out;
 }
 
-function walkFieldSet(value: JsonValue, node: SchemaNode | undefined, path: PathElement[], out: FieldSet): void {
+function walkFieldSet(value: JsonValue, node: SchemaNode | undefined, path: PathCursor, out: FieldSet): void {
   const atom = resolveAtom(node, value);
   if (atom.kind === 'scalar') {
-    out.insertMut(path);
+    path.addTo(out);
     return;
   }
   if (atom.kind === 'list') {
     if (atom.mode === 'atomic') {
-      out.insertMut(path);
+      path.addTo(out);
       return;
     }
     const list = asList(value) ?? [];
+    const pes: (PathElement | undefined)[] = [];
+    const keys: string[] = [];
     const seen = new Set<string>();
-    const dups = new Set<string>();
+    let dups: Set<string> | undefined;
     for (const item of list) {
       const pe = tryElement(atom, item);
+      const k = pe ? serializePathElement(pe) : '';
+      pes.push(pe);
+      keys.push(k);
       if (!pe) continue;
-      const k = serializePathElement(pe);
-      if (seen.has(k) && !dups.has(k)) {
+      if (seen.has(k) && !dups?.has(k)) {
         // A duplicated item is owned as a whole: its contents cannot be told apart.
-        dups.add(k);
-        out.insertMut([...path, pe]);
+        (dups ??= new Set()).add(k);
+        path.child(pe, k).addTo(out);
       }
       seen.add(k);
     }
-    for (const item of list) {
-      const pe = tryElement(atom, item);
-      if (!pe || dups.has(serializePathElement(pe))) continue;
-      walkFieldSet(item, atom.item, [...path, pe], out);
-      out.insertMut([...path, pe]);
+    for (let i = 0; i < list.length; i++) {
+      const pe = pes[i];
+      if (!pe || dups?.has(keys[i]!)) continue;
+      const itemPath = path.child(pe, keys[i]!);
+      walkFieldSet(list[i]!, atom.item, itemPath, out);
+      itemPath.addTo(out);
     }
     return;
   }
   if (atom.atomic) {
-    out.insertMut(path);
+    path.addTo(out);
     return;
   }
   const map = asMap(value);
   if (!map) return;
   for (const [k, v] of Object.entries(map)) {
     const child = fieldSchema(atom, k);
-    const childPath = [...path, { field: k }];
+    const childPath = path.field(k);
     walkFieldSet(v, child.node, childPath, out);
-    const empty = v === null || (asMap(v) !== undefined && Object.keys(v as JsonMap).length === 0);
-    if (empty || !child.named) out.insertMut(childPath);
+    const empty = v === null || (asMap(v) !== undefined && isEmptyMap(v as JsonMap));
+    if (empty || !child.named) childPath.addTo(out);
   }
+}
+
+function isEmptyMap(m: JsonMap): boolean {
+  for (const k in m) if (Object.prototype.hasOwnProperty.call(m, k)) return false;
+  return true;
 }
 
 /** Adds every declared struct field that leads to owned paths as a member itself (used by pruning). */
 export function ensureNamedFieldsAreMembers(set: FieldSet, node: SchemaNode | undefined): FieldSet {
   const out = FieldSet.of();
-  const walk = (s: FieldSet, n: SchemaNode | undefined, prefix: PathElement[]): void => {
+  const walk = (s: FieldSet, n: SchemaNode | undefined, prefix: PathCursor): void => {
     const atom = resolveAtom(n, undefined);
-    for (const pe of s.memberElements()) out.insertMut([...prefix, pe]);
-    for (const pe of s.childElements()) {
+    s.forEachMember((pe, key) => prefix.child(pe, key).addTo(out));
+    s.forEachChild((pe, key, sub) => {
+      const childPath = prefix.child(pe, key);
       let childNode: SchemaNode | undefined;
       if ('field' in pe && atom.kind === 'map') {
         const f = fieldSchema(atom, pe.field);
         childNode = f.node;
-        if (f.named) out.insertMut([...prefix, pe]);
+        if (f.named) childPath.addTo(out);
       } else if ('key' in pe && atom.kind === 'list') {
         childNode = atom.item;
       }
-      walk(s.withPrefix(pe), childNode, [...prefix, pe]);
-    }
+      walk(sub, childNode, childPath);
+    });
   };
-  walk(set, node, []);
+  walk(set, node, PathCursor.root());
   return out;
 }
 
@@ -133,12 +145,13 @@ export function excludeFromComparison(c: Comparison, exclude: FieldSet | undefin
 // `.` member for them; treating them as present reproduces that. Only for built-in types
 // (`io.k8s.*` schema names): custom resources are unstructured upstream too.
 const VALUE_STRUCT_FIELDS = new Set(['metadata', 'spec', 'status', 'template', 'updateStrategy', 'strategy', 'resources']);
-const NON_OMITEMPTY_LISTS = new Set(['io.k8s.api.core.v1.PodSpec/containers']);
+// Field name → the types that declare it without omitempty.
+const NON_OMITEMPTY_LISTS = new Map([['containers', 'io.k8s.api.core.v1.PodSpec']]);
 
 function implicitValue(parent: SchemaNode | undefined, key: string, child: { node: SchemaNode | undefined; named: boolean }): JsonValue | undefined {
   const n = child.node;
   if (!child.named || !n || !parent?.name?.startsWith('io.k8s.')) return undefined;
-  if (NON_OMITEMPTY_LISTS.has(`${parent.name}/${key}`)) return null;
+  if (NON_OMITEMPTY_LISTS.get(key) === parent.name) return null;
   if (VALUE_STRUCT_FIELDS.has(key) && n.name?.startsWith('io.k8s.') && n.properties) return {};
   return undefined;
 }
@@ -147,17 +160,19 @@ function implicitValue(parent: SchemaNode | undefined, key: string, child: { nod
 export function compare(lhs: JsonValue | undefined, rhs: JsonValue | undefined, node: SchemaNode | undefined): Comparison {
   const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
   if (lhs === undefined && rhs === undefined) return c;
-  compareAt(lhs, rhs, node, [], c);
+  compareAt(lhs, rhs, node, PathCursor.root(), c);
   return c;
 }
 
-function compareLeaf(lhs: JsonValue | undefined, rhs: JsonValue | undefined, path: Path, c: Comparison): void {
-  if (lhs === undefined) c.added.insertMut(path);
-  else if (rhs === undefined) c.removed.insertMut(path);
-  else if (!valuesEqual(lhs, rhs)) c.modified.insertMut(path);
+function compareLeaf(lhs: JsonValue | undefined, rhs: JsonValue | undefined, path: PathCursor, c: Comparison): void {
+  if (lhs === undefined) path.addTo(c.added);
+  else if (rhs === undefined) path.addTo(c.removed);
+  else if (!valuesEqual(lhs, rhs)) path.addTo(c.modified);
 }
 
-function compareAt(lhs: JsonValue | undefined, rhs: JsonValue | undefined, node: SchemaNode | undefined, path: PathElement[], c: Comparison): void {
+// Equal values compare as nothing (see jsonEqual), so callers skip equal subtrees before
+// descending: a write that changes a few fields costs little more than a structural equality.
+function compareAt(lhs: JsonValue | undefined, rhs: JsonValue | undefined, node: SchemaNode | undefined, path: PathCursor, c: Comparison): void {
   const al = lhs === undefined ? undefined : resolveAtom(node, lhs);
   const ar = rhs === undefined ? undefined : resolveAtom(node, rhs);
   // Values of different kinds (a scalar replaced by a map) compare as one leaf.
@@ -170,67 +185,87 @@ function compareAt(lhs: JsonValue | undefined, rhs: JsonValue | undefined, node:
     return;
   }
   // A granular value that appeared or vanished as a whole is itself added or removed.
-  if (lhs === undefined) c.added.insertMut(path);
-  else if (rhs === undefined) c.removed.insertMut(path);
+  if (lhs === undefined) path.addTo(c.added);
+  else if (rhs === undefined) path.addTo(c.removed);
+}
+
+interface ItemGroup {
+  pe: PathElement;
+  key: string;
+  l: JsonValue[];
+  r: JsonValue[];
+}
+
+function groupItems(atom: Atom & { kind: 'list' }, items: JsonValue[], side: 'l' | 'r', groups: Map<string, ItemGroup>, order: ItemGroup[]): void {
+  for (const item of items) {
+    const pe = tryElement(atom, item);
+    if (!pe) continue;
+    const k = serializePathElement(pe);
+    let g = groups.get(k);
+    if (!g) {
+      g = { pe, key: k, l: [], r: [] };
+      groups.set(k, g);
+      order.push(g);
+    }
+    g[side].push(item);
+  }
 }
 
 // Returns true when the list must be compared as one leaf.
-function compareList(atom: Atom & { kind: 'list' }, lhs: JsonValue | undefined, rhs: JsonValue | undefined, path: PathElement[], c: Comparison): boolean {
+function compareList(atom: Atom & { kind: 'list' }, lhs: JsonValue | undefined, rhs: JsonValue | undefined, path: PathCursor, c: Comparison): boolean {
   const l = asList(lhs);
   const r = asList(rhs);
   if (atom.mode === 'atomic' || ((!l || l.length === 0) && (!r || r.length === 0))) return true;
   // Group items by element; duplicates (allowed in stored objects) are compared as whole items.
-  const order: PathElement[] = [];
-  const groups = new Map<string, { l: JsonValue[]; r: JsonValue[] }>();
-  const add = (items: JsonValue[] | undefined, side: 'l' | 'r'): void => {
-    for (const item of items ?? []) {
-      const pe = tryElement(atom, item);
-      if (!pe) continue;
-      const k = serializePathElement(pe);
-      let g = groups.get(k);
-      if (!g) {
-        g = { l: [], r: [] };
-        groups.set(k, g);
-        order.push(pe);
-      }
-      g[side].push(item);
-    }
-  };
-  add(l, 'l');
-  add(r, 'r');
-  for (const pe of order) {
-    const g = groups.get(serializePathElement(pe))!;
-    const itemPath = [...path, pe];
+  const order: ItemGroup[] = [];
+  const groups = new Map<string, ItemGroup>();
+  if (l) groupItems(atom, l, 'l', groups, order);
+  if (r) groupItems(atom, r, 'r', groups, order);
+  for (const g of order) {
     if (g.l.length <= 1 && g.r.length <= 1) {
-      compareAt(g.l[0], g.r[0], atom.item, itemPath, c);
+      if (g.l.length === 1 && g.r.length === 1 && jsonEqual(g.l[0], g.r[0])) continue;
+      compareAt(g.l[0], g.r[0], atom.item, path.child(g.pe, g.key), c);
     } else if (g.l.length >= 2 && g.r.length >= 2) {
       const same = g.l.length === g.r.length && g.l.every((x, i) => valuesEqual(x, g.r[i]));
-      if (!same) c.modified.insertMut(itemPath);
+      if (!same) path.child(g.pe, g.key).addTo(c.modified);
     } else if (g.l.length >= 2) {
+      const itemPath = path.child(g.pe, g.key);
       if (g.r.length > 0) compareAt(undefined, g.r[0], atom.item, itemPath, c);
-      c.removed.insertMut(itemPath);
+      itemPath.addTo(c.removed);
     } else {
+      const itemPath = path.child(g.pe, g.key);
       if (g.l.length > 0) compareAt(g.l[0], undefined, atom.item, itemPath, c);
-      c.added.insertMut(itemPath);
+      itemPath.addTo(c.added);
     }
   }
   return false;
 }
 
-function compareMap(atom: Atom & { kind: 'map' }, lhs: JsonValue | undefined, rhs: JsonValue | undefined, path: PathElement[], c: Comparison): boolean {
+function compareMap(atom: Atom & { kind: 'map' }, lhs: JsonValue | undefined, rhs: JsonValue | undefined, path: PathCursor, c: Comparison): boolean {
   const l = asMap(lhs);
   const r = asMap(rhs);
-  const emptyL = !l || Object.keys(l).length === 0;
-  const emptyR = !r || Object.keys(r).length === 0;
+  const emptyL = !l || isEmptyMap(l);
+  const emptyR = !r || isEmptyMap(r);
   if (atom.atomic || (emptyL && emptyR)) return true;
-  const keys = new Set([...Object.keys(l ?? {}), ...Object.keys(r ?? {})]);
-  for (const k of keys) {
-    const child = fieldSchema(atom, k);
-    const implicit = implicitValue(atom.node, k, child);
-    const lv = l ? (k in l ? l[k] : implicit) : undefined;
-    const rv = r ? (k in r ? r[k] : implicit) : undefined;
-    if (lv === undefined && rv === undefined) continue;
-    compareAt(lv, rv, child.node, [...path, { field: k }], c);
-  }
+  // Every own key of either side once: the left's, then the right's that the left lacks.
+  if (l) for (const k of Object.keys(l)) compareKey(atom, l, r, k, path, c);
+  if (r) for (const k of Object.keys(r)) if (!l || !Object.prototype.hasOwnProperty.call(l, k)) compareKey(atom, l, r, k, path, c);
   return false;
+}
+
+function compareKey(atom: Atom & { kind: 'map' }, l: JsonMap | undefined, r: JsonMap | undefined, k: string, path: PathCursor, c: Comparison): void {
+  const inL = l !== undefined && k in l;
+  const inR = r !== undefined && k in r;
+  if (inL && inR) {
+    const lv = l[k];
+    const rv = r[k];
+    if (lv !== undefined && rv !== undefined && jsonEqual(lv, rv)) return;
+  }
+  const child = fieldSchema(atom, k);
+  // Only a map that lacks the key stands in the implicit value for it.
+  const implicit = (l && !inL) || (r && !inR) ? implicitValue(atom.node, k, child) : undefined;
+  const lv = l ? (inL ? l[k] : implicit) : undefined;
+  const rv = r ? (inR ? r[k] : implicit) : undefined;
+  if (lv === undefined && rv === undefined) return;
+  compareAt(lv, rv, child.node, path.field(k), c);
 }
