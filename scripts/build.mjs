@@ -1,17 +1,25 @@
 // Bundles the CLI into one ESM file: one file loads much faster than hundreds of modules,
 // which is most of k8ts's cold start. Native and large runtime packages stay external.
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/k8ts.mjs',
+  // Code splitting keeps what only some starts need (certificate generation on the first start)
+  // out of the file every start parses.
+  entryPoints: { k8ts: 'src/cli/main.ts' },
+  outdir: 'dist',
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: '[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   sourcemap: true,
   external: ['better-sqlite3', 'kubernetes-models', '@kubernetes-models/*'],
+  // ESM builds where packages ship one (@peculiar/x509's splits cleanly into its own chunk).
+  mainFields: ['module', 'main'],
   banner: { js: "import { createRequire as __k8tsCreateRequire } from 'node:module'; const require = __k8tsCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });

@@ -20,9 +20,15 @@ export async function up(opts: UpOptions): Promise<void> {
   const release = lockDataDir(dataDir);
   const say = (m: string) => process.stdout.write(`k8ts: ${m}\n`);
   const log = opts.verbose ? (m: string) => process.stderr.write(`k8ts: ${m}\n`) : (m: string) => { if (/internal error/.test(m)) process.stderr.write(`k8ts: ${m}\n`); };
+  const t0 = performance.now();
+  const entered = Math.round(t0);
+  const phases: string[] = [];
+  const mark = (name: string) => phases.push(`${name} ${Math.round(performance.now() - t0)} ms`);
   try {
     const pki = await ensurePki(dataDir);
+    mark('pki');
     const cp = await startControlPlane({ datastore: opts.datastore, dataDir, token: pki.token, log, serverAddress: `${opts.host}:${opts.port}` });
+    mark('control plane');
     let http;
     try {
       http = await listenHttps(cp.api, { cert: pki.certPem, key: pki.keyPem, port: opts.port, host: opts.host });
@@ -31,13 +37,16 @@ export async function up(opts: UpOptions): Promise<void> {
       const code = (e as NodeJS.ErrnoException).code;
       throw new Error(code === 'EADDRINUSE' ? `port ${opts.port} on ${opts.host} is already in use: pass --port with a free port (0 picks one)` : (e as Error).message);
     }
+    mark('serving');
     const server = `https://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${http.port}`;
     const kubeconfig = await writeKubeconfig({ dataDir, server, caCertPem: pki.caCertPem, token: pki.token });
     say(`listening on ${server}`);
     say(`kubeconfig written to ${kubeconfig}`);
     say(`run: export KUBECONFIG=${kubeconfig}`);
-    // Build the OpenAPI documents now rather than on kubectl's first apply.
-    setImmediate(() => void cp.api.handle({ method: 'GET', url: '/openapi/v3', headers: { authorization: `Bearer ${pki.token}` } }));
+    if (opts.verbose) log(`started after ${phases.join(', ')} (entered at ${entered} ms, process up ${Math.round(performance.now())} ms)`);
+    // Build the OpenAPI documents soon rather than on kubectl's first apply, but after start-up
+    // work (readiness) has had the CPU.
+    setTimeout(() => void cp.api.handle({ method: 'GET', url: '/openapi/v3', headers: { authorization: `Bearer ${pki.token}` } }), 300).unref();
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
