@@ -86,6 +86,10 @@ export class FieldSet {
     return this;
   }
 
+  isFrozen(): boolean {
+    return this.frozen;
+  }
+
   has(path: Path): boolean {
     if (path.length === 0) return false;
     let node: FieldSet = this;

@@ -5,6 +5,7 @@
 // BuildManagerIdentifier, sort order), stripmeta.go, capmanagers.go, buildmanagerinfo.go.
 import type { JsonObject, ManagedFieldsEntry } from '../../api/meta/types.ts';
 import { FieldSet } from './fields.ts';
+import { decodeFieldsV1, encodeFieldsV1 } from './fields-cache.ts';
 
 export type Operation = 'Apply' | 'Update';
 
@@ -85,7 +86,7 @@ export function decodeManagedFields(entries: readonly ManagedFieldsEntry[] | und
     if (!e.fieldsType) throw new Error(`missing fieldsType in managed fields entry ${i}`);
     if (e.fieldsType !== 'FieldsV1') throw new Error(`invalid fieldsType "${String(e.fieldsType)}" in managed fields entry ${i}`);
     const id = managerId({ manager: e.manager ?? '', operation: e.operation, apiVersion: e.apiVersion, subresource: e.subresource });
-    const set = FieldSet.fromFieldsV1(e.fieldsV1 ?? {});
+    const set = decodeFieldsV1(e.fieldsV1 ?? {});
     out.fields.set(id, { set, apiVersion: e.apiVersion, applied: e.operation === 'Apply' });
     out.times.set(id, e.time);
   });
@@ -125,7 +126,7 @@ export function encodeManagedFields(m: Managed): ManagedFieldsEntry[] | undefine
     const time = m.times.get(id);
     if (time) e.time = time;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = vs.set.toFieldsV1() as JsonObject;
+    e.fieldsV1 = encodeFieldsV1(vs.set);
     if (parts.subresource) e.subresource = parts.subresource;
     entries.push(e);
   }
