@@ -3,6 +3,9 @@
 import type { GroupVersionKind, KubeObject } from '../api/meta/types.ts';
 import { CustomResources } from '../registry/custom-resources.ts';
 import { CrdController } from '../controllers/crd/controller.ts';
+import { createNodeControllers } from '../controllers/node-lifecycle/start.ts';
+import { nodeLifecycleEnv } from '../controllers/node-lifecycle/controller.ts';
+import { admitEviction } from '../controllers/disruption/eviction.ts';
 import { loadSchemas } from '../api/schema/index.ts';
 import { ApiServer } from '../apiserver/api-server.ts';
 import { trackUpdate } from '../apiserver/apply/managed-fields.ts';
@@ -115,6 +118,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const auth = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
   const transport = (req: ApiRequest) => api.handle({ ...req, headers: { ...req.headers, ...auth } });
   const client = new Client(transport, { userAgent: 'k8ts-controller-manager/v1.35.0' });
+  // Evictions consult disruption budgets whether or not controllers run here.
+  ctx.admitEviction = admitEviction(client, { clock });
   await bootstrap(client);
   let ready = false;
   const controller = new AbortController();
@@ -126,8 +131,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     registry.onChange((change, info) => (change === 'added' ? gc.addResource(info) : gc.removeResource(info)));
     const nsc = new NamespaceController(client, () => registry.resources(), clock, log);
     const crds = new CrdController(client, custom, clock, log);
-    running.push(gc.run(controller.signal), nsc.run(controller.signal), crds.run(controller.signal));
-    void Promise.all([crds.waitForSync(), gc.waitForSync()]).then(() => (ready = true));
+    const nodeControllers = createNodeControllers(client, { clock, log, nodeLifecycle: nodeLifecycleEnv() });
+    running.push(gc.run(controller.signal), nsc.run(controller.signal), crds.run(controller.signal), nodeControllers.run(controller.signal));
+    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync()]).then(() => (ready = true));
   } else ready = true;
   return {
     api,

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { up } from './up.ts';
+import { registerNodeCommands } from './node-commands.ts';
 
 const DEFAULT_DATA_DIR = '.k8ts';
 
@@ -41,6 +42,8 @@ program
       throw new Error(`no kubeconfig at ${path}: start a cluster with \`k8ts up --data-dir ${o.dataDir}\` first`);
     }
   });
+
+registerNodeCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`k8ts: ${(e as Error).message}\n`);

@@ -41,7 +41,7 @@ export function prepareNamespaceForFinalize(obj: KubeObject, old: KubeObject): v
 }
 
 export function nodeStrategy(): Strategy {
-  return kindStrategy({
+  const s = kindStrategy({
     namespaced: false,
     hasStatus: true,
     defaults: setNodeDefaults,
@@ -49,6 +49,9 @@ export function nodeStrategy(): Strategy {
     validateChange: validateNodeUpdate,
     generationChanged: never,
   });
+  // Kubelets register with their status (pkg/registry/core/node/strategy.go PrepareForCreate keeps it).
+  delete s.prepareForCreate;
+  return s;
 }
 
 export function configMapStrategy(): Strategy {
