@@ -2,7 +2,7 @@
 // one path by a link to its parent, its last element and that element's FieldsV1 key, and finds
 // (or creates) its node in a set being built only when a member is added there.
 import type { FieldSet } from './fields.ts';
-import { type Path, type PathElement, serializePathElement } from './path-element.ts';
+import { type Path, type PathElement, fieldKey, serializePathElement } from './path-element.ts';
 
 export class PathCursor {
   // The node of this path in the set last resolved against, so siblings share the lookup.
@@ -26,7 +26,7 @@ export class PathCursor {
   }
 
   field(name: string): PathCursor {
-    return new PathCursor(this, { field: name }, `f:${name}`);
+    return new PathCursor(this, { field: name }, fieldKey(name));
   }
 
   /** Adds this path to `set`, a set under construction, as insertMut does (the empty path is ignored). */

@@ -186,6 +186,21 @@ function goJsonString(s: string): string {
   return j.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+// Field names repeat across objects; one key string per name also keeps its hash computed.
+const fieldKeys = new Map<string, string>();
+const FIELD_KEYS_MAX = 10_000;
+
+/** serializePathElement({ field: name }), interned. */
+export function fieldKey(name: string): string {
+  let k = fieldKeys.get(name);
+  if (k === undefined) {
+    k = `f:${name}`;
+    if (fieldKeys.size >= FIELD_KEYS_MAX) fieldKeys.clear();
+    fieldKeys.set(name, k);
+  }
+  return k;
+}
+
 /** The FieldsV1 key for one element: `f:name`, `k:{"name":"x"}`, `v:"x"`, `i:3`. */
 export function serializePathElement(pe: PathElement): string {
   if ('field' in pe) return `f:${pe.field}`;

@@ -150,6 +150,7 @@ const NON_OMITEMPTY_LISTS = new Map([['containers', 'io.k8s.api.core.v1.PodSpec'
 
 function implicitValue(parent: SchemaNode | undefined, key: string, child: { node: SchemaNode | undefined; named: boolean }): JsonValue | undefined {
   const n = child.node;
+  if (!VALUE_STRUCT_FIELDS.has(key) && !NON_OMITEMPTY_LISTS.has(key)) return undefined;
   if (!child.named || !n || !parent?.name?.startsWith('io.k8s.')) return undefined;
   if (NON_OMITEMPTY_LISTS.get(key) === parent.name) return null;
   if (VALUE_STRUCT_FIELDS.has(key) && n.name?.startsWith('io.k8s.') && n.properties) return {};
@@ -173,6 +174,10 @@ function compareLeaf(lhs: JsonValue | undefined, rhs: JsonValue | undefined, pat
 // Equal values compare as nothing (see jsonEqual), so callers skip equal subtrees before
 // descending: a write that changes a few fields costs little more than a structural equality.
 function compareAt(lhs: JsonValue | undefined, rhs: JsonValue | undefined, node: SchemaNode | undefined, path: PathCursor, c: Comparison): void {
+  if (lhs === undefined) {
+    if (rhs !== undefined) addedAt(rhs, node, path, c.added);
+    return;
+  }
   const al = lhs === undefined ? undefined : resolveAtom(node, lhs);
   const ar = rhs === undefined ? undefined : resolveAtom(node, rhs);
   // Values of different kinds (a scalar replaced by a map) compare as one leaf.
@@ -187,6 +192,35 @@ function compareAt(lhs: JsonValue | undefined, rhs: JsonValue | undefined, node:
   // A granular value that appeared or vanished as a whole is itself added or removed.
   if (lhs === undefined) path.addTo(c.added);
   else if (rhs === undefined) path.addTo(c.removed);
+}
+
+// compareAt(undefined, rhs) for rhs defined (every create walks this): each value is added, and
+// a granular one after its contents.
+function addedAt(rhs: JsonValue, node: SchemaNode | undefined, path: PathCursor, added: FieldSet): void {
+  const atom = resolveAtom(node, rhs);
+  if (atom.kind === 'list') {
+    const r = asList(rhs);
+    if (atom.mode !== 'atomic' && r && r.length > 0) {
+      const order: ItemGroup[] = [];
+      groupItems(atom, r, 'r', new Map(), order);
+      for (const g of order) {
+        const itemPath = path.child(g.pe, g.key);
+        // A duplicated item is added as a whole.
+        if (g.r.length === 1) addedAt(g.r[0]!, atom.item, itemPath, added);
+        else itemPath.addTo(added);
+      }
+    }
+  } else if (atom.kind === 'map') {
+    const r = asMap(rhs);
+    if (!atom.atomic && r) {
+      for (const k in r) {
+        if (!Object.prototype.hasOwnProperty.call(r, k)) continue;
+        const rv = r[k];
+        if (rv !== undefined) addedAt(rv, fieldSchema(atom, k).node, path.field(k), added);
+      }
+    }
+  }
+  path.addTo(added);
 }
 
 interface ItemGroup {
