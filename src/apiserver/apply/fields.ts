@@ -72,6 +72,12 @@ export class FieldSet {
     return c.set;
   }
 
+  /** Sets the (non-empty) node below `pe` to `set`, which may be shared; for builders only. */
+  setChildMut(key: string, pe: PathElement, set: FieldSet): void {
+    if (this.frozen) throw new Error('Modifying a shared field set');
+    this.children.set(key, { pe, set });
+  }
+
   /** Adds element `pe` (FieldsV1 key `key`) as a member in place; for builders only. */
   addMemberMut(key: string, pe: PathElement): void {
     if (this.frozen) throw new Error('Modifying a shared field set');

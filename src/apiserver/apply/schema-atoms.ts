@@ -138,11 +138,20 @@ export interface SchemaError {
  * be addressed, and duplicate keys or set values.
  */
 export function validateForApply(value: JsonValue, node: SchemaNode | undefined, path = ''): SchemaError[] {
-  const atom = resolveAtom(node, value);
   const errs: SchemaError[] = [];
+  validateInto(value, node, path, errs);
+  return errs;
+}
+
+function validateInto(value: JsonValue, node: SchemaNode | undefined, path: string, errs: SchemaError[]): void {
+  const atom = resolveAtom(node, value);
   if (atom.kind === 'map' && isObject(value) && !atom.atomic) {
-    for (const [k, v] of Object.entries(value)) {
-      errs.push(...validateForApply(v, fieldSchema(atom, k).node, `${path}.${k}`));
+    for (const k in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+      const v = value[k]!;
+      // Scalars under a declared or deduced schema have nothing to check.
+      if (v === null || typeof v !== 'object') continue;
+      validateInto(v, fieldSchema(atom, k).node, `${path}.${k}`, errs);
     }
   } else if (atom.kind === 'list' && Array.isArray(value) && atom.mode !== 'atomic') {
     const seen = new Set<string>();
@@ -160,10 +169,9 @@ export function validateForApply(value: JsonValue, node: SchemaNode | undefined,
         return;
       }
       seen.add(id);
-      errs.push(...validateForApply(item, atom.item, path + id));
+      validateInto(item, atom.item, path + id, errs);
     });
   }
-  return errs;
 }
 
 export function formatSchemaErrors(errs: readonly SchemaError[]): string {

@@ -98,24 +98,36 @@ function isEmptyMap(m: JsonMap): boolean {
 
 /** Adds every declared struct field that leads to owned paths as a member itself (used by pruning). */
 export function ensureNamedFieldsAreMembers(set: FieldSet, node: SchemaNode | undefined): FieldSet {
-  const out = FieldSet.of();
-  const walk = (s: FieldSet, n: SchemaNode | undefined, prefix: PathCursor): void => {
-    const atom = resolveAtom(n, undefined);
-    s.forEachMember((pe, key) => prefix.child(pe, key).addTo(out));
-    s.forEachChild((pe, key, sub) => {
-      const childPath = prefix.child(pe, key);
-      let childNode: SchemaNode | undefined;
-      if ('field' in pe && atom.kind === 'map') {
-        const f = fieldSchema(atom, pe.field);
-        childNode = f.node;
-        if (f.named) childPath.addTo(out);
-      } else if ('key' in pe && atom.kind === 'list') {
-        childNode = atom.item;
-      }
-      walk(sub, childNode, childPath);
-    });
-  };
-  walk(set, node, PathCursor.root());
+  return ensureNode(set, node);
+}
+
+// Frozen (shared, decoded) subtrees recur across writes: their results are remembered per schema node.
+const ensured = new WeakMap<FieldSet, Map<SchemaNode | undefined, FieldSet>>();
+
+function ensureNode(s: FieldSet, n: SchemaNode | undefined): FieldSet {
+  const frozen = s.isFrozen();
+  const memo = frozen ? ensured.get(s) : undefined;
+  const hit = memo?.get(n);
+  if (hit) return hit;
+  const atom = resolveAtom(n, undefined);
+  const out = new FieldSet();
+  s.forEachMember((pe, key) => out.addMemberMut(key, pe));
+  s.forEachChild((pe, key, sub) => {
+    let childNode: SchemaNode | undefined;
+    if ('field' in pe && atom.kind === 'map') {
+      const f = fieldSchema(atom, pe.field);
+      childNode = f.node;
+      if (f.named) out.addMemberMut(key, pe);
+    } else if ('key' in pe && atom.kind === 'list') {
+      childNode = atom.item;
+    }
+    out.setChildMut(key, pe, ensureNode(sub, childNode));
+  });
+  if (frozen) {
+    out.freeze();
+    if (memo) memo.set(n, out);
+    else ensured.set(s, new Map([[n, out]]));
+  }
   return out;
 }
 
