@@ -64,9 +64,6 @@ install() {
   fi
   mkdir -p "$tree"
   tar -C "$repo" --exclude=./.git --exclude=./node_modules --exclude=./dist --exclude=./.tools --exclude=./.k8ts -cf - . | tar -xf - -C "$tree"
-  # The pinned kubectl and helm, if fetched (read-only use, so hard links are safe).
-  if [ -d "$repo/.tools" ]; then cp -al "$repo/.tools" "$tree/.tools"; fi
-
   (
     node22_env
     cd "$tree"
@@ -83,6 +80,8 @@ install() {
 }
 
 run_tests() {
+  # The pinned kubectl and helm, if fetched by now (read-only use, so hard links are safe).
+  if [ -d "$repo/.tools" ] && [ ! -e "$tree/.tools" ]; then cp -al "$repo/.tools" "$tree/.tools"; fi
   node22_env
   cd "$tree"
   echo "ci-node22: unit and integration tests with $(node -v)"
