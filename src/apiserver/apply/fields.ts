@@ -19,6 +19,8 @@ interface ChildNode {
 }
 
 const F = 'f'.charCodeAt(0);
+const NO_MEMBERS: ReadonlyMap<string, PathElement> = new Map();
+const NO_CHILDREN: ReadonlyMap<string, ChildNode> = new Map();
 
 function byElement(a: [string, PathElement], b: [string, PathElement]): number {
   return comparePathElements(a[1], b[1]);
@@ -38,8 +40,9 @@ function byKey(a: [string, PathElement], b: [string, PathElement]): number {
  */
 export class FieldSet {
   // Keyed by the element's FieldsV1 serialisation, which is canonical.
-  private readonly members = new Map<string, PathElement>();
-  private readonly children = new Map<string, ChildNode>();
+  // Allocated on first write: most nodes hold only members or only children.
+  private members: ReadonlyMap<string, PathElement> = NO_MEMBERS;
+  private children: ReadonlyMap<string, ChildNode> = NO_CHILDREN;
   // Set by freeze(): the set is shared (e.g. cached) and must never be built on again.
   private frozen = false;
 
@@ -67,7 +70,7 @@ export class FieldSet {
     let c = this.children.get(key);
     if (!c) {
       c = { pe, set: new FieldSet() };
-      this.children.set(key, c);
+      this.putChild(key, c);
     }
     return c.set;
   }
@@ -75,13 +78,23 @@ export class FieldSet {
   /** Sets the (non-empty) node below `pe` to `set`, which may be shared; for builders only. */
   setChildMut(key: string, pe: PathElement, set: FieldSet): void {
     if (this.frozen) throw new Error('Modifying a shared field set');
-    this.children.set(key, { pe, set });
+    this.putChild(key, { pe, set });
   }
 
   /** Adds element `pe` (FieldsV1 key `key`) as a member in place; for builders only. */
   addMemberMut(key: string, pe: PathElement): void {
     if (this.frozen) throw new Error('Modifying a shared field set');
-    this.members.set(key, pe);
+    this.putMember(key, pe);
+  }
+
+  private putMember(key: string, pe: PathElement): void {
+    if (this.members === NO_MEMBERS) this.members = new Map();
+    (this.members as Map<string, PathElement>).set(key, pe);
+  }
+
+  private putChild(key: string, c: ChildNode): void {
+    if (this.children === NO_CHILDREN) this.children = new Map();
+    (this.children as Map<string, ChildNode>).set(key, c);
   }
 
   /** Marks this set and every node below it as shared: building on it then throws. */
@@ -154,24 +167,24 @@ export class FieldSet {
     if (this.isEmpty()) return other;
     const out = new FieldSet();
     let same = true;
-    for (const [k, pe] of this.members) out.members.set(k, pe);
+    for (const [k, pe] of this.members) out.putMember(k, pe);
     for (const [k, pe] of other.members) {
       if (out.members.has(k)) continue;
-      out.members.set(k, pe);
+      out.putMember(k, pe);
       same = false;
     }
     for (const [k, c] of this.children) {
       const o = other.children.get(k);
       const u = o ? c.set.union(o.set) : c.set;
-      if (u === c.set) out.children.set(k, c);
+      if (u === c.set) out.putChild(k, c);
       else {
-        out.children.set(k, { pe: c.pe, set: u });
+        out.putChild(k, { pe: c.pe, set: u });
         same = false;
       }
     }
     for (const [k, c] of other.children) {
       if (this.children.has(k)) continue;
-      out.children.set(k, c);
+      out.putChild(k, c);
       same = false;
     }
     return same ? this : out;
@@ -183,16 +196,16 @@ export class FieldSet {
     const out = new FieldSet();
     let same = true;
     for (const [k, pe] of this.members) {
-      if (other.members.has(k)) out.members.set(k, pe);
+      if (other.members.has(k)) out.putMember(k, pe);
       else same = false;
     }
     for (const [k, c] of this.children) {
       const o = other.children.get(k);
       const res = o ? c.set.intersection(o.set) : EMPTY;
-      if (res === c.set) out.children.set(k, c);
+      if (res === c.set) out.putChild(k, c);
       else {
         same = false;
-        if (!res.isEmpty()) out.children.set(k, { pe: c.pe, set: res });
+        if (!res.isEmpty()) out.putChild(k, { pe: c.pe, set: res });
       }
     }
     return same ? this : out;
@@ -218,7 +231,7 @@ export class FieldSet {
     let same = true;
     for (const [k, pe] of this.members) {
       if (other.members.has(k)) same = false;
-      else out.members.set(k, pe);
+      else out.putMember(k, pe);
     }
     for (const [k, c] of this.children) {
       if (recursive && other.members.has(k)) {
@@ -227,10 +240,10 @@ export class FieldSet {
       }
       const o = other.children.get(k);
       const diff = o ? c.set.subtract(o.set, recursive) : c.set;
-      if (diff === c.set) out.children.set(k, c);
+      if (diff === c.set) out.putChild(k, c);
       else {
         same = false;
-        if (!diff.isEmpty()) out.children.set(k, { pe: c.pe, set: diff });
+        if (!diff.isEmpty()) out.putChild(k, { pe: c.pe, set: diff });
       }
     }
     return same ? this : out;
@@ -239,10 +252,10 @@ export class FieldSet {
   /** Only the members that have nothing owned below them. */
   leaves(): FieldSet {
     const out = new FieldSet();
-    for (const [k, pe] of this.members) if (!this.children.has(k)) out.members.set(k, pe);
+    for (const [k, pe] of this.members) if (!this.children.has(k)) out.putMember(k, pe);
     for (const [k, c] of this.children) {
       const l = c.set.leaves();
-      if (!l.isEmpty()) out.children.set(k, { pe: c.pe, set: l });
+      if (!l.isEmpty()) out.putChild(k, { pe: c.pe, set: l });
     }
     return out;
   }
@@ -342,10 +355,10 @@ export class FieldSet {
       }
       const k = 'field' in pe ? key : serializePathElement(pe);
       const child = new FieldSet();
-      if (child.readInto(sub)) this.members.set(k, pe);
+      if (child.readInto(sub)) this.putMember(k, pe);
       if (!child.isEmpty()) {
         const prev = this.children.get(k);
-        this.children.set(k, { pe: prev?.pe ?? pe, set: prev ? prev.set.union(child) : child });
+        this.putChild(k, { pe: prev?.pe ?? pe, set: prev ? prev.set.union(child) : child });
       }
       hasChildren = true;
     }
@@ -356,7 +369,7 @@ export class FieldSet {
 // Returned for absent subtrees; frozen so that nobody builds on it.
 const EMPTY = new FieldSet().freeze();
 
-function sortedElements<T>(m: Map<string, T>, pe: (t: T) => PathElement): PathElement[] {
+function sortedElements<T>(m: ReadonlyMap<string, T>, pe: (t: T) => PathElement): PathElement[] {
   const out: PathElement[] = [];
   for (const v of m.values()) out.push(pe(v));
   return out.length > 1 ? out.sort(comparePathElements) : out;

@@ -19,7 +19,8 @@ export function fieldElement(name: string): PathElement {
 
 /** A keyed list item; key fields are kept sorted by name as upstream requires. */
 export function keyElement(fields: Record<string, JsonValue>): PathElement {
-  const key = Object.entries(fields).sort(([a], [b]) => compareStrings(a, b));
+  const key = Object.entries(fields);
+  if (key.length > 1) key.sort(([a], [b]) => compareStrings(a, b));
   return { key };
 }
 
@@ -178,11 +179,9 @@ export function goJson(v: JsonValue): string {
   return `{${keys.map((k) => `${goJsonString(k)}:${goJson(v[k]!)}`).join(',')}}`;
 }
 
-const GO_ESCAPED = /[<>&\u2028\u2029]/;
-
 function goJsonString(s: string): string {
   const j = JSON.stringify(s);
-  if (!GO_ESCAPED.test(j)) return j;
+  if (!needsGoEscape(j)) return j;
   return j.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -199,6 +198,14 @@ export function fieldKey(name: string): string {
     fieldKeys.set(name, k);
   }
   return k;
+}
+
+function needsGoEscape(j: string): boolean {
+  for (let i = 0; i < j.length; i++) {
+    const c = j.charCodeAt(i);
+    if (c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
 }
 
 /** The FieldsV1 key for one element: `f:name`, `k:{"name":"x"}`, `v:"x"`, `i:3`. */

@@ -82,7 +82,9 @@ function walkFieldSet(value: JsonValue, node: SchemaNode | undefined, path: Path
   }
   const map = asMap(value);
   if (!map) return;
-  for (const [k, v] of Object.entries(map)) {
+  for (const k in map) {
+    if (!Object.prototype.hasOwnProperty.call(map, k)) continue;
+    const v = map[k]!;
     const child = fieldSchema(atom, k);
     const childPath = path.field(k);
     walkFieldSet(v, child.node, childPath, out);
