@@ -71,7 +71,7 @@ describe('Scheduler', () => {
     expect(await boundTo('hello')).toBe('k8ts-worker');
     const pod = (await pods.get('default', 'hello')) as Pod;
     expect(pod.status?.conditions?.find((c) => c.type === 'PodScheduled')?.status).toBe('True');
-    const [ev] = await eventually(() => eventsFor('hello', 'Scheduled').then((l) => l.length && l));
+    const [ev] = await eventually(() => eventsFor('hello', 'Scheduled').then((l) => (l.length ? l : undefined)));
     expect(ev).toMatchObject({ type: 'Normal', message: 'Successfully assigned default/hello to k8ts-worker', source: { component: 'default-scheduler' } });
   });
 
@@ -86,7 +86,7 @@ describe('Scheduler', () => {
     await addPod('big', { cpu: '2' });
     const message =
       '0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.';
-    const [ev] = await eventually(() => eventsFor('big', 'FailedScheduling').then((l) => l.length && l));
+    const [ev] = await eventually(() => eventsFor('big', 'FailedScheduling').then((l) => (l.length ? l : undefined)));
     expect(ev).toMatchObject({ type: 'Warning', message, source: { component: 'default-scheduler' } });
     const cond = await eventually(async () => ((await pods.get('default', 'big')) as Pod).status?.conditions?.find((c) => c.type === 'PodScheduled'));
     expect(cond).toMatchObject({ status: 'False', reason: 'Unschedulable', message });
@@ -102,7 +102,7 @@ describe('Scheduler', () => {
     await addPod('filler', { cpu: '1' });
     await boundTo('filler');
     await addPod('waiting', { cpu: '500m' });
-    await eventually(() => eventsFor('waiting', 'FailedScheduling').then((l) => l.length && l));
+    await eventually(() => eventsFor('waiting', 'FailedScheduling').then((l) => (l.length ? l : undefined)));
     // No clock advance: the deletion itself moves the pod back to the active queue.
     await pods.delete('default', 'filler', { gracePeriodSeconds: 0 });
     expect(await boundTo('waiting')).toBe('small');
@@ -112,7 +112,7 @@ describe('Scheduler', () => {
     await addNode('n1', { cpu: '1' });
     const s = await startScheduler();
     await addPod('p', { cpu: '2' });
-    const [ev] = await eventually(() => eventsFor('p', 'FailedScheduling').then((l) => l.length && l));
+    const [ev] = await eventually(() => eventsFor('p', 'FailedScheduling').then((l) => (l.length ? l : undefined)));
     // Larger than the whole node: preemption could never help.
     expect(ev!.message).toBe('0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
     // Make room without any event the scheduler treats as helpful: resize the node in its cache only.
@@ -153,7 +153,7 @@ describe('Scheduler', () => {
     for (let i = 0; i < 3; i++) await addPod(`db-${i}`, { labels: { app: 'db' }, affinity: anti });
     const placed = await Promise.all([0, 1].map((i) => boundTo(`db-${i}`)));
     expect(new Set(placed).size).toBe(2);
-    const [ev] = await eventually(() => eventsFor('db-2', 'FailedScheduling').then((l) => l.length && l));
+    const [ev] = await eventually(() => eventsFor('db-2', 'FailedScheduling').then((l) => (l.length ? l : undefined)));
     expect(ev!.message).toBe(
       "0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
     );
