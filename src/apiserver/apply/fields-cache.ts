@@ -5,12 +5,17 @@
 // same set to the encoder, which replays its remembered output.
 import type { JsonObject } from '../../api/meta/types.ts';
 import { FieldSet } from './fields.ts';
+import { cloneJson } from './json-clone.ts';
 
 // Text → frozen set, least recently used first. Sets are small (a few KB of text each).
 const decoded = new Map<string, FieldSet>();
 const DECODED_MAX = 2048;
-// Frozen set → the JSON text of its FieldsV1 form.
-const encoded = new WeakMap<FieldSet, string>();
+// Frozen set → its FieldsV1 form, never handed out itself (callers get copies).
+const encoded = new WeakMap<FieldSet, JsonObject>();
+// Manager identifier → the set last encoded for it: writes by one manager to objects of one
+// shape (pods of a ReplicaSet, re-applies of one manifest) produce equal sets over and over.
+const recent = new Map<string, FieldSet>();
+const RECENT_MAX = 1024;
 
 /**
  * FieldSet.fromFieldsV1(obj), shared: the result is frozen and must not be built on. Throws as
@@ -32,14 +37,26 @@ export function decodeFieldsV1(obj: JsonObject): FieldSet {
   return set;
 }
 
-/** set.toFieldsV1(), a fresh object each time; remembered for frozen sets. */
-export function encodeFieldsV1(set: FieldSet): JsonObject {
+/**
+ * set.toFieldsV1(), a fresh object each time. `managerId` names the entry the set is encoded
+ * for; the set must not be built on afterwards (it may be frozen and remembered).
+ */
+export function encodeFieldsV1(set: FieldSet, managerId?: string): JsonObject {
+  if (!set.isFrozen() && managerId !== undefined) {
+    const last = recent.get(managerId);
+    if (last && last.equals(set)) set = last;
+    else {
+      if (recent.size >= RECENT_MAX) recent.clear();
+      recent.set(managerId, set.freeze());
+    }
+  }
   if (!set.isFrozen()) return set.toFieldsV1();
-  const text = encoded.get(set);
-  if (text !== undefined) return JSON.parse(text) as JsonObject;
-  const out = set.toFieldsV1();
-  encoded.set(set, JSON.stringify(out));
-  return out;
+  let out = encoded.get(set);
+  if (out === undefined) {
+    out = set.toFieldsV1();
+    encoded.set(set, out);
+  }
+  return cloneJson(out);
 }
 
 // Whether every value below `obj` is a plain object (the only shape FieldsV1 allows), so that

@@ -126,7 +126,7 @@ export function encodeManagedFields(m: Managed): ManagedFieldsEntry[] | undefine
     const time = m.times.get(id);
     if (time) e.time = time;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = encodeFieldsV1(vs.set);
+    e.fieldsV1 = encodeFieldsV1(vs.set, id);
     if (parts.subresource) e.subresource = parts.subresource;
     entries.push(e);
   }

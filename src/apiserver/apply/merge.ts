@@ -5,7 +5,7 @@
 import type { JsonValue } from '../../api/meta/types.ts';
 import type { SchemaNode } from '../../api/schema/types.ts';
 import type { FieldSet } from './fields.ts';
-import { type PathElement, serializePathElement } from './path-element.ts';
+import { type PathElement, fieldKey, serializePathElement } from './path-element.ts';
 import { type Atom, fieldSchema, listItemElement, resolveAtom, sameAtom } from './schema-atoms.ts';
 
 type JsonMap = { [k: string]: JsonValue };
@@ -59,22 +59,28 @@ function mergeMap(atom: Atom & { kind: 'map' }, lhs: JsonValue, rhs: JsonValue):
 }
 
 interface Indexed {
-  pes: PathElement[];
+  /** Keys (serialised elements) of the addressable items, in list order. */
+  keys: string[];
+  /** Raw list position of each addressable item. */
+  positions: number[];
   items: Map<string, JsonValue>;
 }
 
 // Duplicated live items (legal in stored objects) index as null: merging treats them as absent.
 function index(atom: Atom & { kind: 'list' }, list: JsonValue[]): Indexed {
-  const pes: PathElement[] = [];
+  const keys: string[] = [];
+  const positions: number[] = [];
   const items = new Map<string, JsonValue>();
-  for (const item of list) {
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i]!;
     const pe = tryElement(atom, item);
     if (!pe) continue;
     const k = serializePathElement(pe);
     items.set(k, items.has(k) ? null : item);
-    pes.push(pe);
+    keys.push(k);
+    positions.push(i);
   }
-  return { pes, items };
+  return { keys, positions, items };
 }
 
 /**
@@ -88,11 +94,11 @@ function mergeList(atom: Atom & { kind: 'list' }, lhs: JsonValue, rhs: JsonValue
   if (atom.mode === 'atomic' || (l.length === 0 && r.length === 0)) return rhs;
   const L = index(atom, l);
   const R = index(atom, r);
-  const key = serializePathElement;
-  const shared = R.pes.filter((pe) => L.items.has(key(pe)));
-  let next: string | undefined = shared.length > 0 ? key(shared.shift()!) : undefined;
+  const shared = R.keys.filter((k) => L.items.has(k));
+  let sharedAt = 0;
+  let next: string | undefined = shared.length > 0 ? shared[sharedAt++] : undefined;
   const advance = (): void => {
-    next = shared.length > 0 ? key(shared.shift()!) : undefined;
+    next = sharedAt < shared.length ? shared[sharedAt++] : undefined;
   };
   const mergedR = new Set<string>();
   const out: JsonValue[] = [];
@@ -101,10 +107,12 @@ function mergeList(atom: Atom & { kind: 'list' }, lhs: JsonValue, rhs: JsonValue
   };
   let li = 0;
   let ri = 0;
-  while (li < L.pes.length || ri < R.pes.length) {
-    if (li < L.pes.length && ri < R.pes.length) {
-      const k = key(L.pes[li]!);
-      if (k === key(R.pes[ri]!)) {
+  const ln = L.keys.length;
+  const rn = R.keys.length;
+  while (li < ln || ri < rn) {
+    if (li < ln && ri < rn) {
+      const k = L.keys[li]!;
+      if (k === R.keys[ri]) {
         mergedR.add(k);
         push(merge(nullAsAbsent(L.items.get(k)), R.items.get(k), atom.item));
         li++;
@@ -118,18 +126,18 @@ function mergeList(atom: Atom & { kind: 'list' }, lhs: JsonValue, rhs: JsonValue
         continue;
       }
     }
-    if (li < L.pes.length) {
-      const k = key(L.pes[li]!);
+    if (li < ln) {
+      const k = L.keys[li]!;
       if (!R.items.has(k)) {
-        push(l[indexOfNth(atom, l, li)]);
+        push(l[L.positions[li]!]);
         li++;
         continue;
       } else if (mergedR.has(k)) {
         li++;
       }
     }
-    if (ri < R.pes.length) {
-      const k = key(R.pes[ri]!);
+    if (ri < rn) {
+      const k = R.keys[ri]!;
       mergedR.add(k);
       push(merge(nullAsAbsent(L.items.get(k)), R.items.get(k), atom.item));
       ri++;
@@ -141,15 +149,6 @@ function mergeList(atom: Atom & { kind: 'list' }, lhs: JsonValue, rhs: JsonValue
 
 function nullAsAbsent(v: JsonValue | undefined): JsonValue | undefined {
   return v === null ? undefined : v;
-}
-
-// The raw position of the n-th addressable item (unaddressable items are skipped by index()).
-function indexOfNth(atom: Atom & { kind: 'list' }, list: JsonValue[], n: number): number {
-  let seen = -1;
-  for (let i = 0; i < list.length; i++) {
-    if (tryElement(atom, list[i]!) && ++seen === n) return i;
-  }
-  return -1;
 }
 
 /**
@@ -168,8 +167,9 @@ export function removeItems(value: JsonValue, toRemove: FieldSet, node: SchemaNo
         out.push(item);
         continue;
       }
-      if (toRemove.hasMember(pe)) continue;
-      const sub = toRemove.withPrefix(pe);
+      const key = serializePathElement(pe);
+      if (toRemove.hasMemberKey(key)) continue;
+      const sub = toRemove.withPrefixKey(key);
       const kept = sub.isEmpty() ? item : removeItems(item, sub, atom.item);
       if (kept !== undefined) out.push(kept);
     }
@@ -180,9 +180,9 @@ export function removeItems(value: JsonValue, toRemove: FieldSet, node: SchemaNo
     if (atom.atomic || !m || Object.keys(m).length === 0) return value;
     const out: JsonMap = {};
     for (const [k, v] of Object.entries(m)) {
-      const pe = { field: k };
-      if (toRemove.hasMember(pe)) continue;
-      const sub = toRemove.withPrefix(pe);
+      const key = fieldKey(k);
+      if (toRemove.hasMemberKey(key)) continue;
+      const sub = toRemove.withPrefixKey(key);
       const kept = sub.isEmpty() ? v : removeItems(v, sub, fieldSchema(atom, k).node);
       if (kept !== undefined) out[k] = kept;
     }
