@@ -85,7 +85,7 @@ describe('equality and ordering helpers', () => {
       if (eq) expect(compareValues(x as never, y as never)).toBe(0);
     }
     // compareValues counts an undefined value like null; valuesEqual keeps that.
-    expect(valuesEqual({ a: undefined }, { a: null })).toBe(true);
+    expect(valuesEqual({ a: undefined } as never, { a: null })).toBe(true);
   });
 
   it('compareStrings orders by code point, surrogate pairs included', () => {
