@@ -113,6 +113,11 @@ export class NodePool {
     return this.podInformer.get(namespace, name);
   }
 
+  /** Bound pods the shared informer has seen (on any node, served or not). */
+  get observedPods(): number {
+    return this.nodeOf.size;
+  }
+
   podKeysOn(node: string): string[] {
     return [...(this.byNode.get(node) ?? [])];
   }
