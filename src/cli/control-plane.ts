@@ -6,6 +6,10 @@ import { CrdController } from '../controllers/crd/controller.ts';
 import { createNodeControllers } from '../controllers/node-lifecycle/start.ts';
 import { nodeLifecycleEnv } from '../controllers/node-lifecycle/controller.ts';
 import { admitEviction } from '../controllers/disruption/eviction.ts';
+import { Scheduler } from '../scheduler/index.ts';
+import { NodePool } from '../node/node-pool.ts';
+import { ensureDefaultNodes } from '../node/node-object.ts';
+import { servePodSubresource } from '../node/pod-subresource.ts';
 import { loadSchemas } from '../api/schema/index.ts';
 import { ApiServer } from '../apiserver/api-server.ts';
 import { trackUpdate } from '../apiserver/apply/managed-fields.ts';
@@ -34,8 +38,10 @@ export interface ControlPlaneOptions {
   token?: string;
   serverAddress?: string;
   log?: (msg: string) => void;
-  /** Start the garbage collector and namespace controller (default true). */
+  /** Start the controllers, the scheduler and the simulated node pool (default true). */
   controllers?: boolean;
+  /** Create kind-style default nodes (k8ts up does; tests add their own). */
+  defaultNodes?: { workers: number; scheduleOnControlPlane: boolean };
 }
 
 export interface ControlPlane {
@@ -126,14 +132,26 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   // Every informer and queue listens on this one signal.
   setMaxListeners(0, controller.signal);
   const running: Promise<unknown>[] = [];
+  let pool: NodePool | undefined;
   if (opts.controllers !== false) {
     const gc = new GarbageCollector(client, registry.resources(), clock, log);
     registry.onChange((change, info) => (change === 'added' ? gc.addResource(info) : gc.removeResource(info)));
     const nsc = new NamespaceController(client, () => registry.resources(), clock, log);
     const crds = new CrdController(client, custom, clock, log);
     const nodeControllers = createNodeControllers(client, { clock, log, nodeLifecycle: nodeLifecycleEnv() });
-    running.push(gc.run(controller.signal), nsc.run(controller.signal), crds.run(controller.signal), nodeControllers.run(controller.signal));
-    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync()]).then(() => (ready = true));
+    const scheduler = new Scheduler({ client, clock, log });
+    pool = new NodePool({ client, clock, log });
+    ctx.podSubresource = servePodSubresource(pool);
+    running.push(
+      gc.run(controller.signal),
+      nsc.run(controller.signal),
+      crds.run(controller.signal),
+      nodeControllers.run(controller.signal),
+      scheduler.run(controller.signal),
+    );
+    if (opts.defaultNodes) await ensureDefaultNodes(client, opts.defaultNodes);
+    await pool.start();
+    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync()]).then(() => (ready = true));
   } else ready = true;
   return {
     api,
@@ -142,6 +160,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     backend,
     ready: () => ready,
     async stop() {
+      await pool?.stop();
       controller.abort();
       await Promise.allSettled(running);
       namespaces.close();

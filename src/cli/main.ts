@@ -13,6 +13,12 @@ function port(v: string): number {
   return n;
 }
 
+function count(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 10_000) throw new InvalidArgumentError('must be a whole number from 0 to 10000');
+  return n;
+}
+
 const program = new Command('k8ts')
   .description('A Kubernetes-compatible control plane in one Node.js process')
   .version('0.1.0')
@@ -25,8 +31,10 @@ program
   .option('--port <port>', 'HTTPS port of the API server (0 picks a free one)', port, 6443)
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .addOption(new Option('--datastore <kind>', 'where objects are stored').choices(['sqlite', 'memory']).default('sqlite'))
+  .option('--workers <n>', 'simulated worker nodes created on first start', count, 2)
+  .option('--schedule-on-control-plane', 'leave the control-plane node untainted so ordinary pods run there', false)
   .option('-v, --verbose', 'log controller activity to stderr', false)
-  .action(async (o: { dataDir: string; port: number; host: string; datastore: 'sqlite' | 'memory'; verbose: boolean }) => {
+  .action(async (o: { dataDir: string; port: number; host: string; datastore: 'sqlite' | 'memory'; verbose: boolean; workers: number; scheduleOnControlPlane: boolean }) => {
     await up(o);
   });
 

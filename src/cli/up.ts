@@ -13,6 +13,8 @@ export interface UpOptions {
   host: string;
   datastore: 'sqlite' | 'memory';
   verbose?: boolean;
+  workers: number;
+  scheduleOnControlPlane: boolean;
 }
 
 export async function up(opts: UpOptions): Promise<void> {
@@ -27,7 +29,7 @@ export async function up(opts: UpOptions): Promise<void> {
   try {
     const pki = await ensurePki(dataDir);
     mark('pki');
-    const cp = await startControlPlane({ datastore: opts.datastore, dataDir, token: pki.token, log, serverAddress: `${opts.host}:${opts.port}` });
+    const cp = await startControlPlane({ datastore: opts.datastore, dataDir, token: pki.token, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
     mark('control plane');
     let http;
     try {
