@@ -141,8 +141,13 @@ export function scoreNodes(pi: PodInfo, view: ClusterView, nodes: NodeInfo[]): F
     defaultNormalize(raw, false);
     accumulate(WEIGHTS.NodeAffinity);
   }
-  for (let i = 0; i < nodes.length; i++) raw[i] = leastAllocatedScore(pi, nodes[i]!);
-  accumulate(WEIGHTS.NodeResourcesFit);
+  // NodeResourcesFit (LeastAllocated) and BalancedAllocation in one pass; Balanced skips
+  // best-effort pods (no cpu or memory request), as upstream's PreScore does.
+  const balanced = pi.requests.milliCpu > 0 || pi.requests.memory > 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const ni = nodes[i]!;
+    totals[i]! += WEIGHTS.NodeResourcesFit * leastAllocatedScore(pi, ni) + (balanced ? WEIGHTS.NodeResourcesBalancedAllocation * balancedAllocationScore(pi, ni) : 0);
+  }
   const spread = topologySpreadPreScore(pi, nodes, view);
   if (spread) {
     for (let i = 0; i < nodes.length; i++) raw[i] = topologySpreadScore(spread, pi, nodes[i]!);
@@ -154,11 +159,6 @@ export function scoreNodes(pi: PodInfo, view: ClusterView, nodes: NodeInfo[]): F
     for (let i = 0; i < nodes.length; i++) raw[i] = interPodAffinityScore(affinity, nodes[i]!);
     interPodAffinityNormalize(raw);
     accumulate(WEIGHTS.InterPodAffinity);
-  }
-  // BalancedAllocation skips best-effort pods (no cpu or memory request).
-  if (pi.requests.milliCpu > 0 || pi.requests.memory > 0) {
-    for (let i = 0; i < nodes.length; i++) raw[i] = balancedAllocationScore(pi, nodes[i]!);
-    accumulate(WEIGHTS.NodeResourcesBalancedAllocation);
   }
   return totals;
 }

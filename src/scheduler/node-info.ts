@@ -27,6 +27,16 @@ export class NodeInfo {
   readonly podsWithRequiredAntiAffinity = new Set<PodInfo>();
   /** Pod count per ownerReferences[0] UID (default topology spreading). */
   readonly ownerCounts = new Map<string, number>();
+  // Flat copies of the numbers every cycle reads for every node (fit filter and resource
+  // scores), so the hot loop touches one object per node.
+  allocCpu = 0;
+  allocMemory = 0;
+  allocEphemeral = 0;
+  allocPods = 0;
+  reqCpu = 0;
+  reqMemory = 0;
+  reqEphemeral = 0;
+  podCount = 0;
 
   constructor(node: Node) {
     this.name = node.metadata.name!;
@@ -37,6 +47,10 @@ export class NodeInfo {
     this.node = node;
     this.labels = node.metadata.labels ?? {};
     this.allocatable = nodeAllocatable(node);
+    this.allocCpu = this.allocatable.milliCpu;
+    this.allocMemory = this.allocatable.memory;
+    this.allocEphemeral = this.allocatable.ephemeralStorage;
+    this.allocPods = this.allocatable.pods;
     this.unschedulable = !!node.spec?.unschedulable;
     const taints = node.spec?.taints ?? [];
     this.hardTaints = taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
@@ -62,6 +76,10 @@ export class NodeInfo {
     this.requested.milliCpu += sign * r.milliCpu;
     this.requested.memory += sign * r.memory;
     this.requested.ephemeralStorage += sign * r.ephemeralStorage;
+    this.reqCpu = this.requested.milliCpu;
+    this.reqMemory = this.requested.memory;
+    this.reqEphemeral = this.requested.ephemeralStorage;
+    this.podCount += sign;
     if (r.scalar) {
       const mine = (this.requested.scalar ??= new Map());
       for (const [k, v] of r.scalar) mine.set(k, (mine.get(k) ?? 0) + sign * v);

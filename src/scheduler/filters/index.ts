@@ -24,23 +24,38 @@ export interface CycleState {
   view: ClusterView;
   interPodAffinity: InterPodAffinityState | undefined;
   spread: SpreadFilterState | undefined;
+  /** Which per-node checks can reject this pod at all (skipped otherwise). */
+  checkNodeName: boolean;
+  checkNodeAffinity: boolean;
+  checkPorts: boolean;
 }
 
 export function preFilter(pod: PodInfo, view: ClusterView): CycleState {
-  return { pod, view, interPodAffinity: interPodAffinityPreFilter(pod, view), spread: topologySpreadPreFilter(pod, view) };
+  return {
+    pod,
+    view,
+    interPodAffinity: interPodAffinityPreFilter(pod, view),
+    spread: topologySpreadPreFilter(pod, view),
+    checkNodeName: !!pod.pod.spec?.nodeName,
+    checkNodeAffinity: !!(pod.nodeSelector || pod.requiredNodeTerms),
+    checkPorts: pod.hostPorts.length > 0,
+  };
 }
 
-/** Runs the synchronous filters on one node; undefined when the node fits. */
+/**
+ * Runs the synchronous filters on one node; undefined when the node fits. This runs for every
+ * node of every cycle, so checks that cannot apply are skipped before any call.
+ */
 export function runFilters(s: CycleState, ni: NodeInfo): Status | undefined {
   const pi = s.pod;
-  return (
-    nodeUnschedulableFilter(pi, ni) ??
-    nodeNameFilter(pi, ni) ??
-    taintTolerationFilter(pi, ni) ??
-    nodeAffinityFilter(pi, ni) ??
-    nodePortsFilter(pi, ni) ??
-    resourcesFitFilter(pi, ni) ??
-    topologySpreadFilter(pi, ni, s.spread) ??
-    interPodAffinityFilter(pi, ni, s.interPodAffinity, s.view)
-  );
+  let st: Status | undefined;
+  if (ni.unschedulable && (st = nodeUnschedulableFilter(pi, ni))) return st;
+  if (s.checkNodeName && (st = nodeNameFilter(pi, ni))) return st;
+  if (ni.hardTaints.length && (st = taintTolerationFilter(pi, ni))) return st;
+  if (s.checkNodeAffinity && (st = nodeAffinityFilter(pi, ni))) return st;
+  if (s.checkPorts && (st = nodePortsFilter(pi, ni))) return st;
+  if ((st = resourcesFitFilter(pi, ni))) return st;
+  if (s.spread && (st = topologySpreadFilter(pi, ni, s.spread))) return st;
+  if (s.interPodAffinity && (st = interPodAffinityFilter(pi, ni, s.interPodAffinity, s.view))) return st;
+  return undefined;
 }

@@ -6,29 +6,36 @@ import type { NodeInfo } from '../node-info.ts';
 import type { PodInfo } from '../pod-info.ts';
 import type { Status } from '../types.ts';
 
+// Hot path (every node of every cycle): no closures or allocations unless the node fails.
 export function resourcesFitFilter(pi: PodInfo, ni: NodeInfo): Status | undefined {
-  let reasons: string[] | undefined;
-  let unresolvableHit = false;
-  const fail = (reason: string, unresolvableNow: boolean) => {
-    (reasons ??= []).push(reason);
-    if (unresolvableNow) unresolvableHit = true;
-  };
-  const alloc = ni.allocatable;
-  const used = ni.requested;
-  if (ni.pods.size + 1 > alloc.pods) fail('Too many pods', false);
   const r = pi.requests;
-  if (r.milliCpu > 0 && r.milliCpu > alloc.milliCpu - used.milliCpu) fail('Insufficient cpu', r.milliCpu > alloc.milliCpu);
-  if (r.memory > 0 && r.memory > alloc.memory - used.memory) fail('Insufficient memory', r.memory > alloc.memory);
-  if (r.ephemeralStorage > 0 && r.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) {
-    fail('Insufficient ephemeral-storage', r.ephemeralStorage > alloc.ephemeralStorage);
-  }
+  const tooMany = ni.podCount + 1 > ni.allocPods;
+  const cpu = r.milliCpu > 0 && r.milliCpu > ni.allocCpu - ni.reqCpu;
+  const mem = r.memory > 0 && r.memory > ni.allocMemory - ni.reqMemory;
+  const eph = r.ephemeralStorage > 0 && r.ephemeralStorage > ni.allocEphemeral - ni.reqEphemeral;
+  let scalarShort: string[] | undefined;
+  let scalarUnresolvable = false;
   if (r.scalar) {
+    const alloc = ni.allocatable;
+    const used = ni.requested;
     for (const [name, q] of r.scalar) {
       if (q <= 0) continue;
       const total = alloc.scalar?.get(name) ?? 0;
-      if (q > total - (used.scalar?.get(name) ?? 0)) fail(`Insufficient ${name}`, q > total);
+      if (q > total - (used.scalar?.get(name) ?? 0)) {
+        (scalarShort ??= []).push(`Insufficient ${name}`);
+        if (q > total) scalarUnresolvable = true;
+      }
     }
   }
-  if (!reasons) return undefined;
+  if (!tooMany && !cpu && !mem && !eph && !scalarShort) return undefined;
+  const alloc = ni.allocatable;
+  const reasons: string[] = [];
+  if (tooMany) reasons.push('Too many pods');
+  if (cpu) reasons.push('Insufficient cpu');
+  if (mem) reasons.push('Insufficient memory');
+  if (eph) reasons.push('Insufficient ephemeral-storage');
+  if (scalarShort) reasons.push(...scalarShort);
+  const unresolvableHit =
+    (cpu && r.milliCpu > alloc.milliCpu) || (mem && r.memory > alloc.memory) || (eph && r.ephemeralStorage > alloc.ephemeralStorage) || scalarUnresolvable;
   return { code: unresolvableHit ? 'UnschedulableAndUnresolvable' : 'Unschedulable', reasons };
 }

@@ -39,12 +39,12 @@ function leastRequested(requested: number, capacity: number): number {
 export function leastAllocatedScore(pi: PodInfo, ni: NodeInfo): number {
   let score = 0;
   let weights = 0;
-  if (ni.allocatable.milliCpu) {
-    score += leastRequested(ni.nonZeroCpu + pi.nonZeroCpu, ni.allocatable.milliCpu);
+  if (ni.allocCpu) {
+    score += leastRequested(ni.nonZeroCpu + pi.nonZeroCpu, ni.allocCpu);
     weights++;
   }
-  if (ni.allocatable.memory) {
-    score += leastRequested(ni.nonZeroMemory + pi.nonZeroMemory, ni.allocatable.memory);
+  if (ni.allocMemory) {
+    score += leastRequested(ni.nonZeroMemory + pi.nonZeroMemory, ni.allocMemory);
     weights++;
   }
   return weights ? Math.trunc(score / weights) : 0;
@@ -55,10 +55,10 @@ export function leastAllocatedScore(pi: PodInfo, ni: NodeInfo): number {
  * requests, capped at 1), so nodes whose cpu and memory fill evenly score higher.
  */
 export function balancedAllocationScore(pi: PodInfo, ni: NodeInfo): number {
-  const fractions: number[] = [];
-  const a = ni.allocatable;
-  if (a.milliCpu) fractions.push(Math.min(1, (ni.requested.milliCpu + pi.requests.milliCpu) / a.milliCpu));
-  if (a.memory) fractions.push(Math.min(1, (ni.requested.memory + pi.requests.memory) / a.memory));
-  const std = fractions.length === 2 ? Math.abs((fractions[0]! - fractions[1]!) / 2) : 0;
+  // With one resource (or none) allocatable the deviation is 0.
+  if (!ni.allocCpu || !ni.allocMemory) return MAX_NODE_SCORE;
+  const cpu = Math.min(1, (ni.reqCpu + pi.requests.milliCpu) / ni.allocCpu);
+  const memory = Math.min(1, (ni.reqMemory + pi.requests.memory) / ni.allocMemory);
+  const std = Math.abs((cpu - memory) / 2);
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
