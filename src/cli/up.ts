@@ -6,6 +6,7 @@ import { startControlPlane } from './control-plane.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ensurePki } from './pki.ts';
+import { KUBERNETES_SERVICE_IP } from '../registry/admission/service-ips.ts';
 
 export interface UpOptions {
   dataDir: string;
@@ -27,7 +28,8 @@ export async function up(opts: UpOptions): Promise<void> {
   const phases: string[] = [];
   const mark = (name: string) => phases.push(`${name} ${Math.round(performance.now() - t0)} ms`);
   try {
-    const pki = await ensurePki(dataDir);
+    // In-cluster clients reach the API through the kubernetes Service's address.
+    const pki = await ensurePki(dataDir, { extraSans: [KUBERNETES_SERVICE_IP] });
     mark('pki');
     const cp = await startControlPlane({ datastore: opts.datastore, dataDir, token: pki.token, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
     mark('control plane');

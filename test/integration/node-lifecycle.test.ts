@@ -103,7 +103,7 @@ describe('node lifecycle', () => {
     clock.advance(1_000);
     const evicted = await eventually(async () => {
       const p = await pods.get('default', 'web-0');
-      return p.metadata.deletionTimestamp && p;
+      return p.metadata.deletionTimestamp ? p : undefined;
     }, { what: 'web-0 deleted' });
     expect((evicted.status as { conditions: unknown[] }).conditions).toContainEqual(
       expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' }),
