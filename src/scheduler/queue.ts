@@ -32,6 +32,8 @@ const before = (a: Entry, b: Entry) => (a.pi.priority !== b.pi.priority ? a.pi.p
 export class SchedulingQueue {
   private readonly entries = new Map<string, Entry>();
   private readonly heap: Entry[] = [];
+  /** Entries in state 'waiting' (back-off or unschedulable), so moveAll never scans the rest. */
+  private readonly waiting = new Set<Entry>();
   private waiters: (() => void)[] = [];
   private seq = 0;
 
@@ -72,9 +74,10 @@ export class SchedulingQueue {
     const e = this.entries.get(uid);
     if (!e) return;
     e.cancel?.();
+    this.waiting.delete(e);
     if (e.state === 'inflight') e.deleted = true;
     else {
-      e.state = 'waiting'; // lazily dropped from the heap
+      e.state = 'waiting'; // an active one is dropped from the heap lazily
       this.entries.delete(uid);
     }
   }
@@ -119,20 +122,24 @@ export class SchedulingQueue {
       this.entries.delete(qp.pi.uid);
       return;
     }
+    e.cancel?.();
     e.state = 'waiting';
+    this.waiting.add(e);
     const entry = e;
     e.cancel = this.opts.clock.setTimer(() => this.activate(entry), this.backoffMs(e.attempts));
   }
 
   /** Cluster change: every waiting pod (or those pred selects) is retried now. */
   moveAll(pred?: (pi: PodInfo) => boolean): void {
-    for (const e of this.entries.values()) if (e.state === 'waiting' && (!pred || pred(e.pi))) this.activate(e);
+    if (!this.waiting.size) return;
+    for (const e of [...this.waiting]) if (!pred || pred(e.pi)) this.activate(e);
   }
 
   private activate(e: Entry): void {
     if (e.state !== 'waiting' || this.entries.get(e.pi.uid) !== e) return;
     e.cancel?.();
     e.cancel = undefined;
+    this.waiting.delete(e);
     e.state = 'active';
     this.push(e);
   }

@@ -141,6 +141,8 @@ export class Scheduler {
       return;
     }
     if (!this.responsible(pod)) return this.queue.delete(uid);
+    // Assumed and being bound: this copy predates the binding (upstream's skipPodUpdate).
+    if (this.cache.isAssumed(uid)) return;
     // Our own status writes (PodScheduled=False) must not retry the pod.
     if (old && this.queue.has(uid) && sameJson(old.spec, pod.spec) && sameJson(old.metadata.labels, pod.metadata.labels)) return;
     this.queue.add(podInfo(pod));
@@ -156,7 +158,7 @@ export class Scheduler {
   private async scheduleOne(qp: QueuedPod): Promise<void> {
     const pi = qp.pi;
     const live = this.podInformer.get(pi.namespace, pi.pod.metadata.name!) as Pod | undefined;
-    if (!live || live.metadata.uid !== pi.uid || !this.responsible(live)) return this.queue.done(pi.uid);
+    if (!live || live.metadata.uid !== pi.uid || !this.responsible(live) || this.cache.isAssumed(pi.uid)) return this.queue.done(pi.uid);
     const outcome = await this.framework.schedule(pi, this.cache);
     if ('diagnosis' in outcome) {
       this.queue.failed(qp);
