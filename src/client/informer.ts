@@ -12,6 +12,8 @@ export interface InformerHandlers {
   delete?(obj: KubeObject): void;
 }
 
+const LIST_PAGE = 500;
+
 export function objectKeyOf(obj: KubeObject): string {
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
 }
@@ -78,14 +80,23 @@ export class Informer {
   }
 
   private async relist(): Promise<void> {
-    const list = await this.rc.list(this.opts.namespace ?? '', { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector });
+    // Paged as client-go's pager does (pages of 500 at one revision), so a large collection never
+    // has to be one response.
     const seen = new Set<string>();
-    for (const item of list.items) {
-      freeze(item);
-      const key = objectKeyOf(item);
-      seen.add(key);
-      this.put(key, item);
-    }
+    let cont: string | undefined;
+    let revision = '';
+    do {
+      const page = await this.rc.list(this.opts.namespace ?? '', { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, limit: LIST_PAGE, continue: cont });
+      for (const item of page.items) {
+        freeze(item);
+        const key = objectKeyOf(item);
+        seen.add(key);
+        this.put(key, item);
+      }
+      revision = revision || (page.metadata.resourceVersion ?? '');
+      cont = page.metadata.continue || undefined;
+    } while (cont);
+    const list = { metadata: { resourceVersion: revision } };
     for (const [key, old] of [...this.cache]) {
       if (!seen.has(key)) {
         this.cache.delete(key);
