@@ -5,7 +5,7 @@ import { startControlPlane, type ControlPlane } from '../cli/control-plane.ts';
 import type { ResourceClient } from '../client/client.ts';
 import { FakeClock } from '../util/clock.ts';
 import { eventually } from '../../test/integration/helpers.ts';
-import { Scheduler } from './scheduler.ts';
+import { Scheduler, type SchedulerOptions } from './scheduler.ts';
 import { makeNode, makePod, type NodeOpts, type PodOpts } from './testing.ts';
 import type { Pod } from './types.ts';
 
@@ -49,8 +49,8 @@ beforeEach(async () => {
   events = cp.client.resource({ apiVersion: 'v1', resource: 'events', namespaced: true });
 });
 
-async function startScheduler(): Promise<Scheduler> {
-  const s = new Scheduler({ client: cp.client, clock });
+async function startScheduler(extra: Partial<SchedulerOptions> = {}): Promise<Scheduler> {
+  const s = new Scheduler({ client: cp.client, clock, ...extra });
   abort = new AbortController();
   running = s.run(abort.signal);
   await s.waitForSync();
@@ -169,5 +169,21 @@ describe('Scheduler', () => {
     await addPod('ours');
     await boundTo('ours');
     expect(await nodeOf('mine-not')).toBeUndefined();
+  });
+
+  it('consults the volume hooks for pods with claims', async () => {
+    for (const n of ['a', 'b']) await addNode(n);
+    const preBound: string[] = [];
+    await startScheduler({
+      volumeFilter: async (_pod, node) => (node.metadata.name === 'a' ? 'node(s) had volume node affinity conflict' : undefined),
+      volumePreBind: async (pod, node) => void preBound.push(`${pod.metadata.name}@${node}`),
+    });
+    const p = makePod('claims');
+    delete (p.metadata as { uid?: string }).uid;
+    delete p.status;
+    p.spec!.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }];
+    await pods.create('default', p);
+    expect(await boundTo('claims')).toBe('b');
+    expect(preBound).toEqual(['claims@b']);
   });
 });
