@@ -139,8 +139,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const nsc = new NamespaceController(client, () => registry.resources(), clock, log);
     const crds = new CrdController(client, custom, clock, log);
     const nodeControllers = createNodeControllers(client, { clock, log, nodeLifecycle: nodeLifecycleEnv() });
-    const scheduler = new Scheduler({ client, clock, log });
-    pool = new NodePool({ client, clock, log });
+    // Components write under their own names, as their managedFields and audit show upstream.
+    const scheduler = new Scheduler({ client: new Client(transport, { userAgent: 'kube-scheduler/v1.35.0' }), clock, log });
+    pool = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log });
     ctx.podSubresource = servePodSubresource(pool);
     running.push(
       gc.run(controller.signal),
