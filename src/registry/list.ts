@@ -33,23 +33,30 @@ function decodeContinue(s: string): ContinueToken {
 
 const CHUNK = 1000;
 
+/**
+ * Where a list starts: the continue token's revision and key, else the current state (a
+ * NotOlderThan resourceVersion is validated; the current state always satisfies it).
+ */
+function startPoint(req: ListRequest): { revision?: number; startAfter?: string } {
+  const rv = req.resourceVersion && req.resourceVersion !== '0' ? req.resourceVersion : undefined;
+  if (req.continue) {
+    if (rv) throw badRequest('specifying resource version is not allowed when using continue');
+    const token = decodeContinue(req.continue);
+    return { revision: token.rv, startAfter: token.start };
+  }
+  if (rv) parseRevision(rv);
+  return {};
+}
+
 export async function listObjects(store: ResourceStore, namespace: string, req: ListRequest): Promise<KubeList> {
   const sel = compileSelection(store.info, req.labelSelector, req.fieldSelector);
   const limit = req.limit && req.limit > 0 ? req.limit : undefined;
-  let revision: number | undefined;
-  let startAfter: string | undefined;
-  if (req.continue) {
-    if (req.resourceVersion && req.resourceVersion !== '0') throw badRequest('specifying resource version is not allowed when using continue');
-    const token = decodeContinue(req.continue);
-    revision = token.rv;
-    startAfter = token.start;
-  } else if (req.resourceVersionMatch === 'Exact') {
+  let { revision, startAfter } = startPoint(req);
+  if (!req.continue && req.resourceVersionMatch === 'Exact') {
     if (!req.resourceVersion || req.resourceVersion === '0') {
       throw new ApiError('Invalid', 422, 'resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
     }
     revision = parseRevision(req.resourceVersion);
-  } else if (req.resourceVersion && req.resourceVersion !== '0') {
-    parseRevision(req.resourceVersion); // NotOlderThan: the current state always qualifies
   }
   const backend = store.deps.backend;
   const items: KubeObject[] = [];
@@ -123,15 +130,7 @@ export async function listObjects(store: ResourceStore, namespace: string, req: 
  */
 export async function listRawJson(store: ResourceStore, namespace: string, req: ListRequest): Promise<string | undefined> {
   if (req.labelSelector || req.fieldSelector || req.resourceVersionMatch === 'Exact') return undefined;
-  if (req.resourceVersion && req.resourceVersion !== '0') parseRevision(req.resourceVersion);
-  let revision: number | undefined;
-  let startAfter: string | undefined;
-  if (req.continue) {
-    if (req.resourceVersion && req.resourceVersion !== '0') throw badRequest('specifying resource version is not allowed when using continue');
-    const token = decodeContinue(req.continue);
-    revision = token.rv;
-    startAfter = token.start;
-  }
+  const { revision, startAfter } = startPoint(req);
   let page;
   try {
     page = await store.deps.backend.list(collectionPrefix(store.info, namespace), { revision, startAfter, limit: req.limit });
