@@ -41,12 +41,14 @@ export interface StartK8tsOptions {
   cpuProfDir?: string;
   /** Give up waiting for readiness after this long; default 30 s. */
   readyTimeoutMs?: number;
+  /** More `k8ts up` arguments (e.g. --workers). */
+  args?: string[];
 }
 
 export async function startK8ts(opts: StartK8tsOptions): Promise<K8tsProcess> {
   const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'bin/k8ts.mjs'), 'up', '--data-dir', opts.dataDir, '--port', '0'], {
+  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'bin/k8ts.mjs'), 'up', '--data-dir', opts.dataDir, '--port', '0', ...(opts.args ?? [])], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
