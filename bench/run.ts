@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark against `k8ts up` child processes (and a local etcd when
 // one is installed), prints a summary, and writes bench/results/latest.json.
 // Run a subset with `node --import tsx bench/run.ts start creates etcd list watch`; a subset run
-// writes its results only with --write. BENCH_CPU_PROF=DIR profiles every server (node --cpu-prof).
+// writes its results only with --write, merged into the figures already there. BENCH_CPU_PROF=DIR profiles every server (node --cpu-prof).
 import { setMaxListeners } from 'node:events';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -160,7 +160,10 @@ async function main(): Promise<number> {
   if (!only.length || write) {
     const dir = join(import.meta.dirname, 'results');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'latest.json'), JSON.stringify({ date: new Date(started).toISOString(), machine: m, conditions: { atStart: before, atEnd: conditions() }, results }, null, 2) + '\n');
+    // A subset run updates its own figures and keeps the others from the last full run.
+    const file = join(dir, 'latest.json');
+    const kept = only.length && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { results?: Results }).results ?? {} : {};
+    writeFileSync(file, JSON.stringify({ date: new Date(started).toISOString(), machine: m, conditions: { atStart: before, atEnd: conditions() }, results: { ...kept, ...results } }, null, 2) + '\n');
     console.log(`\nwritten to bench/results/latest.json`);
   }
   const errors = Object.values(results).filter((r) => r.error).length;
