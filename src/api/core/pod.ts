@@ -3,7 +3,7 @@
 // create, QoS class, SchedulingGated condition); plugin/pkg/admission/defaulttolerationseconds.
 import { type FieldError, forbidden, invalidValue, required } from '../meta/field-errors.ts';
 import type { KubeObject } from '../meta/types.ts';
-import { type Obj, arrAt, child, clone, isObj, objAt, objs, semanticEqual } from '../validation/json.ts';
+import { type Obj, specDiff, arrAt, child, clone, isObj, objAt, objs, semanticEqual } from '../validation/json.ts';
 import { inclusiveRangeError, nameIsDNSSubdomain } from '../validation/names.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.ts';
 import { parseQuantity } from '../validation/quantity.ts';
@@ -53,17 +53,6 @@ function containerUpdates(next: unknown[], prev: unknown[], path: string): { err
 }
 
 /** A short field-by-field diff of two pod specs, standing in for upstream's cmp.Diff text. */
-function specDiff(prev: Obj, next: Obj): string {
-  const lines = ['  core.PodSpec{'];
-  for (const k of new Set([...Object.keys(prev), ...Object.keys(next)])) {
-    if (semanticEqual(prev[k], next[k])) continue;
-    if (prev[k] !== undefined) lines.push(`- \t${k}: ${JSON.stringify(prev[k])},`);
-    if (next[k] !== undefined) lines.push(`+ \t${k}: ${JSON.stringify(next[k])},`);
-  }
-  lines.push('  }');
-  return lines.join('\n');
-}
-
 export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   const errs = [...validateObjectMetaUpdate(pod.metadata, old.metadata), ...validatePodMetadataAndSpec(pod)];
   const next = spec(pod);
@@ -114,7 +103,7 @@ export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[
     munged.terminationGracePeriodSeconds = prev.terminationGracePeriodSeconds;
   }
   if (!semanticEqual(munged, prev)) {
-    errs.push(forbidden('spec', `pod updates may not change fields other than ${UPDATABLE_POD_SPEC_FIELDS.join(',')}\n${specDiff(prev, munged)}`));
+    errs.push(forbidden('spec', `pod updates may not change fields other than ${UPDATABLE_POD_SPEC_FIELDS.join(',')}\n${specDiff('core.PodSpec', prev, munged)}`));
   }
   return errs;
 }

@@ -3,7 +3,7 @@
 // (pkg/registry/core/persistentvolumeclaim/strategy.go). Defaults live in pvc-defaults.ts.
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../meta/field-errors.ts';
 import type { KubeObject } from '../meta/types.ts';
-import { type Obj, arrAt, clone, isObj, objAt, semanticEqual } from '../validation/json.ts';
+import { type Obj, specDiff, arrAt, clone, isObj, objAt, semanticEqual } from '../validation/json.ts';
 import { nameIsDNSSubdomain } from '../validation/names.ts';
 import { validateImmutableField, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.ts';
 import { QUANTITY_FORMAT_ERROR, compareQuantities, isValidQuantity, parseQuantity } from '../validation/quantity.ts';
@@ -66,17 +66,6 @@ export function validatePvc(pvc: KubeObject): FieldError[] {
   return [...validateObjectMeta(pvc.metadata, { nameFn: nameIsDNSSubdomain, namespaced: true }), ...validatePvcSpec(specOf(pvc))];
 }
 
-function pvcSpecDiff(prev: Obj, next: Obj): string {
-  const lines = ['  core.PersistentVolumeClaimSpec{'];
-  for (const k of new Set([...Object.keys(prev), ...Object.keys(next)])) {
-    if (semanticEqual(prev[k], next[k])) continue;
-    if (prev[k] !== undefined) lines.push(`- \t${k}: ${JSON.stringify(prev[k])},`);
-    if (next[k] !== undefined) lines.push(`+ \t${k}: ${JSON.stringify(next[k])},`);
-  }
-  lines.push('  }');
-  return lines.join('\n');
-}
-
 /**
  * Claims are immutable after creation except: volumeName may be set once, a nil
  * storageClassName may be set, and bound claims may change resources.requests (expansion) and
@@ -103,7 +92,7 @@ export function validatePvcUpdate(pvc: KubeObject, old: KubeObject): FieldError[
     if (next.volumeAttributesClassName !== undefined) next.volumeAttributesClassName = prev.volumeAttributesClassName;
   }
   if (!semanticEqual(next, prev)) {
-    errs.push(forbidden('spec', `spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n${pvcSpecDiff(prev, next)}`));
+    errs.push(forbidden('spec', `spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n${specDiff('core.PersistentVolumeClaimSpec', prev, next)}`));
   }
   const newSize = objAt(objAt(specOf(pvc), 'resources'), 'requests')?.storage;
   const oldSize = objAt(objAt(specOf(old), 'resources'), 'requests')?.storage;

@@ -89,3 +89,18 @@ function isEmptyish(v: unknown): boolean {
 export function clone<T>(v: T): T {
   return v === undefined ? v : (structuredClone(v) as T);
 }
+
+/**
+ * The field diff upstream appends to "spec is immutable" errors (a cmp.Diff-like listing of the
+ * top-level fields that changed), titled with the Go type, e.g. `core.PodSpec`.
+ */
+export function specDiff(goType: string, prev: Obj, next: Obj): string {
+  const lines = [`  ${goType}{`];
+  for (const k of new Set([...Object.keys(prev), ...Object.keys(next)])) {
+    if (semanticEqual(prev[k], next[k])) continue;
+    if (prev[k] !== undefined) lines.push(`- \t${k}: ${JSON.stringify(prev[k])},`);
+    if (next[k] !== undefined) lines.push(`+ \t${k}: ${JSON.stringify(next[k])},`);
+  }
+  lines.push('  }');
+  return lines.join('\n');
+}
