@@ -14,8 +14,9 @@ import { measured, type Results, type Target } from './lib/result.ts';
 
 export const PODS_TO_READY_TARGET: Target = { op: '>=', value: 1000 };
 
-const isReady = (p: KubeObject) =>
-  ((p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+/** Pods and Nodes alike report readiness as a `Ready` condition. */
+const isReady = (o: KubeObject) =>
+  ((o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
 export async function benchPodsToReady(opts: { pods?: number; workers?: number; signal?: AbortSignal } = {}): Promise<Results> {
   const pods = opts.pods ?? 10_000;
@@ -44,7 +45,7 @@ export async function benchPodsToReady(opts: { pods?: number; workers?: number; 
     const nodes = client.resource({ apiVersion: 'v1', resource: 'nodes', namespaced: false });
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
       const items = (await nodes.list()).items;
-      if (items.length >= workers + 1 && items.every(isNodeReady)) break;
+      if (items.length >= workers + 1 && items.every(isReady)) break;
     }
     const t0 = performance.now();
     let next = 0;
@@ -74,10 +75,6 @@ export async function benchPodsToReady(opts: { pods?: number; workers?: number; 
     await k.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-function isNodeReady(n: KubeObject): boolean {
-  return ((n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
