@@ -69,12 +69,6 @@ export class Registry {
     return this.stores.get(resourceId(group, version, resource));
   }
 
-  /** The store for a kind in a group/version (ownerReferences and events name kinds, not resources). */
-  forKind(apiVersion: string, kind: string): ResourceStore | undefined {
-    for (const s of this.stores.values()) if (s.apiVersion === apiVersion && s.info.kind === kind) return s;
-    return undefined;
-  }
-
   resources(): ResourceInfo[] {
     return [...this.stores.values()].map((s) => s.info);
   }
