@@ -4,8 +4,8 @@
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../meta/field-errors.ts';
 import type { KubeObject } from '../meta/types.ts';
 import { type Obj, specDiff, arrAt, clone, isObj, objAt, semanticEqual } from '../validation/json.ts';
-import { nameIsDNSSubdomain } from '../validation/names.ts';
-import { validateImmutableField, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.ts';
+import { isQualifiedName, nameIsDNSSubdomain } from '../validation/names.ts';
+import { FIELD_IMMUTABLE, validateImmutableField, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.ts';
 import { QUANTITY_FORMAT_ERROR, compareQuantities, isValidQuantity, parseQuantity } from '../validation/quantity.ts';
 import { validateLabelSelector } from '../validation/selector.ts';
 
@@ -66,30 +66,48 @@ export function validatePvc(pvc: KubeObject): FieldError[] {
   return [...validateObjectMeta(pvc.metadata, { nameFn: nameIsDNSSubdomain, namespaced: true }), ...validatePvcSpec(specOf(pvc))];
 }
 
+const BETA_CLASS = 'volume.beta.kubernetes.io/storage-class';
+const isNil = (v: unknown): boolean => v === undefined || v === null;
+
 /**
  * Claims are immutable after creation except: volumeName may be set once, a nil
- * storageClassName may be set, and bound claims may change resources.requests (expansion) and
- * volumeAttributesClassName. Shrinking is refused (RecoverVolumeExpansionFailure semantics: not
- * below status.capacity).
+ * storageClassName may be set (from the beta annotation or from nil), and bound claims may change
+ * resources.requests (expansion) and volumeAttributesClassName. With RecoverVolumeExpansionFailure
+ * (on since 1.32) a request may go down, but not to status.capacity or below.
  */
 export function validatePvcUpdate(pvc: KubeObject, old: KubeObject): FieldError[] {
   const errs = [...validateObjectMetaUpdate(pvc.metadata, old.metadata), ...validatePvc(pvc)];
   const next = clone(specOf(pvc));
   const prev = clone(specOf(old));
   if (!prev.volumeName) prev.volumeName = next.volumeName;
-  if ((prev.storageClassName === undefined || prev.storageClassName === null) && next.storageClassName !== undefined) {
-    const beta = old.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'];
-    if (beta === undefined || beta === next.storageClassName) prev.storageClassName = next.storageClassName;
+  const oldAnn = old.metadata.annotations ?? {};
+  const newAnn = pvc.metadata.annotations ?? {};
+  // validateStorageClassUpgradeFromAnnotation: the beta annotation's class moves into the field.
+  const fromAnnotation =
+    BETA_CLASS in oldAnn && isNil(prev.storageClassName) && next.storageClassName === oldAnn[BETA_CLASS] && (!(BETA_CLASS in newAnn) || newAnn[BETA_CLASS] === oldAnn[BETA_CLASS]);
+  if (fromAnnotation) {
+    delete next.storageClassName;
+  } else {
+    if ((newAnn[BETA_CLASS] ?? '') !== (oldAnn[BETA_CLASS] ?? '')) {
+      errs.push(invalidValue(`metadata.annotations.${BETA_CLASS}`, newAnn[BETA_CLASS] ?? '', FIELD_IMMUTABLE));
+    }
+    // validateStorageClassUpgradeFromNil.
+    if (!isNil(next.storageClassName) && isNil(prev.storageClassName) && (!(BETA_CLASS in oldAnn) || next.storageClassName === oldAnn[BETA_CLASS])) {
+      next.storageClassName = prev.storageClassName;
+    }
   }
   const bound = isObj(pvc.status) && pvc.status.phase === 'Bound';
   if (bound) {
     const req = objAt(objAt(next, 'resources'), 'requests');
-    const oldStorage = objAt(objAt(prev, 'resources'), 'requests')?.storage;
+    const oldStorage = objAt(objAt(specOf(old), 'resources'), 'requests')?.storage;
     if (req) {
       if (oldStorage === undefined) delete req.storage;
       else req.storage = oldStorage;
     }
-    if (next.volumeAttributesClassName !== undefined) next.volumeAttributesClassName = prev.volumeAttributesClassName;
+    if (!isNil(next.volumeAttributesClassName)) {
+      if (prev.volumeAttributesClassName === undefined) delete next.volumeAttributesClassName;
+      else next.volumeAttributesClassName = prev.volumeAttributesClassName;
+    }
   }
   if (!semanticEqual(next, prev)) {
     errs.push(forbidden('spec', `spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n${specDiff('core.PersistentVolumeClaimSpec', prev, next)}`));
@@ -101,5 +119,52 @@ export function validatePvcUpdate(pvc: KubeObject, old: KubeObject): FieldError[
     errs.push(forbidden('spec.resources.requests.storage', 'field can not be less than status.capacity'));
   }
   errs.push(...validateImmutableField(specOf(pvc).volumeMode, specOf(old).volumeMode, 'volumeMode'));
+  const oldVac = specOf(old).volumeAttributesClassName;
+  const newVac = specOf(pvc).volumeAttributesClassName;
+  if (!isNil(oldVac) && oldVac !== newVac) {
+    if (isNil(newVac)) errs.push(forbidden('spec.volumeAttributesClassName', 'update from non-nil value to nil is forbidden'));
+    else if (newVac === '') errs.push(forbidden('spec.volumeAttributesClassName', 'update from non-nil value to an empty string is forbidden'));
+  }
+  return errs;
+}
+
+export const RESIZE_STATUSES = ['ControllerResizeInProgress', 'ControllerResizeInfeasible', 'NodeResizeInProgress', 'NodeResizeInfeasible', 'NodeResizePending'];
+
+/** validatePersistentVolumeClaimResourceKey: a qualified name; native (unprefixed or kubernetes.io/) keys may only be storage. */
+function validateClaimResourceKey(key: string, path: string): FieldError[] {
+  const msgs = isQualifiedName(key);
+  if (msgs.length) return msgs.map((m) => invalidValue(path, key, m));
+  const native = !key.includes('/') || key.includes('kubernetes.io/');
+  return native && key !== 'storage' ? [notSupported(path, key, ['storage'])] : [];
+}
+
+/** validateBasicResource: a quantity may not be negative. */
+function validateBasicResource(q: unknown, path: string): FieldError[] {
+  const v = parseQuantity(q);
+  return v !== undefined && v < 0 ? [invalidValue(path, Math.trunc(v), 'must be a valid resource quantity')] : [];
+}
+
+/**
+ * ValidatePersistentVolumeClaimStatusUpdate (RecoverVolumeExpansionFailure on): capacities are
+ * not negative, allocatedResourceStatuses hold known resize states, allocatedResources use valid
+ * keys. Upstream names the key, not the bad state, in the resize-status error; so do we.
+ */
+export function validatePvcStatusUpdate(pvc: KubeObject, old: KubeObject): FieldError[] {
+  const errs = validateObjectMetaUpdate(pvc.metadata, old.metadata);
+  if (arrAt(specOf(pvc), 'accessModes').length === 0) errs.push(required('Spec.accessModes'));
+  const status = isObj(pvc.status) ? pvc.status : {};
+  for (const [r, q] of Object.entries(objAt(status, 'capacity') ?? {})) errs.push(...validateBasicResource(q, `status.capacity[${r}]`));
+  for (const [k, v] of Object.entries(objAt(status, 'allocatedResourceStatuses') ?? {})) {
+    errs.push(...validateClaimResourceKey(k, 'status.allocatedResourceStatus'));
+    if (!RESIZE_STATUSES.includes(String(v))) errs.push(notSupported('status.allocatedResourceStatus', k, RESIZE_STATUSES));
+  }
+  for (const [r, q] of Object.entries(objAt(status, 'allocatedResources') ?? {})) {
+    const keyErrs = validateClaimResourceKey(r, 'status.allocatedResources');
+    if (keyErrs.length) {
+      errs.push(...keyErrs);
+      continue;
+    }
+    errs.push(...validateBasicResource(q, `status.allocatedResources[${r}]`));
+  }
   return errs;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatFieldError } from '../../api/meta/field-errors.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import { pvStrategy, pvcStrategy, storageClassStrategy } from './storage.ts';
 import { create, stored, update } from './testing.ts';
@@ -67,6 +68,66 @@ describe('PersistentVolumeClaim', () => {
     expect(update(claims, bound, shrink).message).toBe(
       'PersistentVolumeClaim "data" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity',
     );
+  });
+});
+
+describe('PersistentVolumeClaim updates (ValidatePersistentVolumeClaimUpdate)', () => {
+  const BETA = 'volume.beta.kubernetes.io/storage-class';
+  const base = stored(claims, pvc({ storageClassName: 'fast' }));
+  const bound: KubeObject = { ...structuredClone(base), spec: { ...(base.spec as object), volumeName: 'pv1' }, status: { phase: 'Bound', capacity: { storage: '1Gi' } } };
+  const edit = (from: KubeObject, f: (o: any) => void): KubeObject => {
+    const next = structuredClone(from);
+    f(next);
+    return next;
+  };
+  const first = (from: KubeObject, next: KubeObject) => update(claims, from, next).message.split('\n')[0];
+
+  it.each<[string, KubeObject, (o: any) => void, string]>([
+    ['grow a bound claim', bound, (o) => (o.spec.resources.requests.storage = '3Gi'), ''],
+    ['shrink to status.capacity', bound, (o) => (o.spec.resources.requests.storage = '1Gi'), ''],
+    ['shrink below status.capacity', bound, (o) => (o.spec.resources.requests.storage = '1Mi'), 'PersistentVolumeClaim "data" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity'],
+    ['change class of a bound claim', bound, (o) => (o.spec.storageClassName = 'slow'), 'PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'],
+    ['change access modes', bound, (o) => (o.spec.accessModes = ['ReadWriteMany']), 'PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'],
+    ['rebind to another volume', bound, (o) => (o.spec.volumeName = 'pv2'), 'PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'],
+    ['set volumeAttributesClassName on a bound claim', bound, (o) => (o.spec.volumeAttributesClassName = 'gold'), ''],
+    ['volumeMode', base, (o) => (o.spec.volumeMode = 'Block'), 'PersistentVolumeClaim "data" is invalid: [spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'],
+    ['add the beta class annotation', base, (o) => (o.metadata.annotations = { [BETA]: 'fast' }), `PersistentVolumeClaim "data" is invalid: metadata.annotations.${BETA}: Invalid value: "fast": field is immutable`],
+  ])('%s', (_, from, f, want) => {
+    expect(first(from, edit(from, f))).toBe(want);
+  });
+
+  it('moves a beta-annotation class into storageClassName', () => {
+    const legacy = stored(claims, { ...pvc(), metadata: { name: 'data', annotations: { [BETA]: 'fast' } } });
+    expect(first(legacy, edit(legacy, (o) => (o.spec.storageClassName = 'fast')))).toBe('');
+    expect(first(legacy, edit(legacy, (o) => (o.spec.storageClassName = 'slow')))).toMatch(/^PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable/);
+  });
+
+  it('refuses clearing a volumeAttributesClassName', () => {
+    const withVac: KubeObject = edit(bound, (o) => (o.spec.volumeAttributesClassName = 'gold'));
+    // Upstream only restores a non-nil new value before the spec comparison, so nil also trips it.
+    const cleared = update(claims, withVac, edit(withVac, (o) => delete o.spec.volumeAttributesClassName)).message;
+    expect(cleared).toMatch(/^PersistentVolumeClaim "data" is invalid: \[spec: Forbidden: spec is immutable/);
+    expect(cleared).toMatch(/, spec.volumeAttributesClassName: Forbidden: update from non-nil value to nil is forbidden]$/);
+    expect(first(withVac, edit(withVac, (o) => (o.spec.volumeAttributesClassName = '')))).toBe(
+      'PersistentVolumeClaim "data" is invalid: spec.volumeAttributesClassName: Forbidden: update from non-nil value to an empty string is forbidden',
+    );
+  });
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['resize in progress', { phase: 'Bound', allocatedResources: { storage: '2Gi' }, allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' } }, []],
+    [
+      'unknown resize state',
+      { phase: 'Bound', allocatedResourceStatuses: { storage: 'Growing' } },
+      ['status.allocatedResourceStatus: Unsupported value: "storage": supported values: "ControllerResizeInProgress", "ControllerResizeInfeasible", "NodeResizeInProgress", "NodeResizeInfeasible", "NodeResizePending"'],
+    ],
+    ['native key other than storage', { phase: 'Bound', allocatedResources: { cpu: '1' } }, ['status.allocatedResources: Unsupported value: "cpu": supported values: "storage"']],
+    ['prefixed custom key', { phase: 'Bound', allocatedResources: { 'example.com/iops': '100' } }, []],
+    ['negative capacity', { phase: 'Bound', capacity: { storage: '-1' } }, ['status.capacity[storage]: Invalid value: -1: must be a valid resource quantity']],
+  ])('status update: %s', (_, status, want) => {
+    const next = { ...structuredClone(bound), status };
+    claims.prepareForStatusUpdate?.(next, bound, { namespace: 'default', now: '' });
+    const errs = claims.validateStatusUpdate?.(next, bound, { namespace: 'default', now: '' }) ?? [];
+    expect(errs.map((e) => formatFieldError(e, { withField: true }))).toEqual(want);
   });
 });
 

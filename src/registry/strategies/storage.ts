@@ -2,7 +2,7 @@
 // {persistentvolumeclaim,persistentvolume}/strategy.go) and storage.k8s.io StorageClass.
 import { setPvDefaults, setPvcDefaults } from '../../api/core/pvc-defaults.ts';
 import { preparePvForCreate, stampPvPhaseTransition, validatePv, validatePvUpdate } from '../../api/core/pv.ts';
-import { validatePvc, validatePvcUpdate } from '../../api/core/pvc.ts';
+import { validatePvc, validatePvcStatusUpdate, validatePvcUpdate } from '../../api/core/pvc.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import { setStorageClassDefaults, validateStorageClassFields, validateStorageClassUpdate } from '../../api/storage/storageclass.ts';
 import type { Obj } from '../../api/validation/json.ts';
@@ -20,7 +20,7 @@ export function pvcStrategy(): Strategy {
     prepareForStatusUpdate: (obj, old) => keepOldSpec(obj, old),
     validate: (obj) => validatePvc(obj),
     validateUpdate: (obj, old) => validatePvcUpdate(obj, old),
-    validateStatusUpdate: (obj, old) => validateObjectMetaUpdate(obj.metadata, old.metadata),
+    validateStatusUpdate: (obj, old) => validatePvcStatusUpdate(obj, old),
     generationChanged: never,
   };
 }
