@@ -5,18 +5,19 @@
 // periodically (upstream's 15 s), so a missed event costs latency, never correctness.
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../api/storage/volume.ts';
-import type { Client, ResourceClient } from '../../client/client.ts';
-import { Informer } from '../../client/informer.ts';
+import type { Client } from '../../client/client.ts';
+import type { Informer } from '../../client/informer.ts';
 import type { Clock } from '../../util/clock.ts';
 import { EventRecorder } from '../runtime/event-recorder.ts';
 import { WorkQueue } from '../runtime/work-queue.ts';
+import type { StorageInformers } from './informers.ts';
 import { LatestCache } from './latest-cache.ts';
 import { Reconciler } from './reconcile.ts';
 
 export interface PersistentVolumeControllerOptions {
   clock: Clock;
-  /** The shared pod informer (the caller runs it). */
-  pods: Informer;
+  /** Shared informers; the caller runs them. */
+  informers: StorageInformers;
   log?: (m: string) => void;
   /** Period of the full re-sync (default 15 s, as kube-controller-manager's pvclaimbinder-sync-period). */
   resyncMs?: number;
@@ -35,10 +36,9 @@ export class PersistentVolumeController {
     this.log = opts.log ?? (() => {});
     const volumesApi = client.resource({ apiVersion: 'v1', resource: 'persistentvolumes', namespaced: false });
     const claimsApi = client.resource({ apiVersion: 'v1', resource: 'persistentvolumeclaims', namespaced: true });
-    const classesApi: ResourceClient = client.resource({ apiVersion: 'storage.k8s.io/v1', resource: 'storageclasses', namespaced: false });
-    this.volumes = new Informer(volumesApi, { clock, log: this.log });
-    this.claims = new Informer(claimsApi, { clock, log: this.log });
-    this.classes = new Informer(classesApi, { clock, log: this.log });
+    this.volumes = opts.informers.volumes;
+    this.claims = opts.informers.claims;
+    this.classes = opts.informers.classes;
     const recorder = new EventRecorder(client, { component: 'persistentvolume-controller' }, clock, this.log);
     this.queue = new WorkQueue((key) => this.sync(key), { clock, workers: 2, log: (m) => this.log(`persistentvolume: ${m}`) });
     this.reconciler = new Reconciler({
@@ -47,7 +47,7 @@ export class PersistentVolumeController {
       volumes: new LatestCache<PersistentVolume>(this.volumes),
       claims: new LatestCache<PersistentVolumeClaim>(this.claims),
       classes: this.classes,
-      pods: opts.pods,
+      pods: opts.informers.pods,
       event: (obj, type, reason, message) => recorder.event(obj, type, reason, message),
       enqueue: (key) => this.queue.add(key),
     });
@@ -78,9 +78,8 @@ export class PersistentVolumeController {
     this.classes.addHandlers({ add: classChanged, update: classChanged });
   }
 
-  /** Runs the informers, the queue and the periodic re-sync until the signal aborts. */
+  /** Runs the queue and the periodic re-sync until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    const informers = [this.volumes.run(signal), this.claims.run(signal), this.classes.run(signal)];
     const queue = this.queue.run(signal);
     const resyncMs = this.opts.resyncMs ?? 15_000;
     let cancel = () => {};
@@ -92,11 +91,11 @@ export class PersistentVolumeController {
     };
     void this.waitForSync().then(() => (cancel = this.opts.clock.setTimer(tick, resyncMs)));
     signal.addEventListener('abort', () => cancel(), { once: true });
-    await Promise.all([...informers, queue]);
+    await queue;
   }
 
   waitForSync(): Promise<void> {
-    return Promise.all([this.volumes.waitForSync(), this.claims.waitForSync(), this.classes.waitForSync(), this.opts.pods.waitForSync()]).then(() => undefined);
+    return this.opts.informers.waitForSync();
   }
 
   private async sync(key: string): Promise<void> {
