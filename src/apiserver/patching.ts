@@ -39,6 +39,7 @@ export function patchRequest(
     return {
       dryRun: base.dryRun,
       fieldValidation: base.fieldValidation,
+      trusted: base.trusted,
       createIfMissing: !subresource,
       subresource,
       honorResourceVersion: true,
@@ -56,6 +57,7 @@ export function patchRequest(
     ...base,
     subresource,
     honorResourceVersion: true,
-    mutate: (current) => applyPatch(type, current as KubeObject, body, schema) as KubeObject,
+    // The registry hands mutate a fresh decoding of the stored object: patch it in place.
+    mutate: (current) => applyPatch(type, current as KubeObject, body, schema, { ownsOriginal: true }) as KubeObject,
   };
 }

@@ -88,6 +88,7 @@ export function writeOptions(ctx: ApiServerContext, req: ApiRequest, q: URLSearc
   return {
     dryRun: dryRun(q),
     fieldValidation: fieldValidation(q),
+    trusted: req.trusted,
     manageFields: (live, updated) =>
       ctx.trackUpdate({ live, updated, manager, apiVersion: store.apiVersion, now: rfc3339(ctx.clock.now()), subresource, store }),
   };

@@ -10,6 +10,11 @@ export interface ApiRequest {
   body?: Uint8Array;
   /** Aborted when the client goes away (ends watches and log streams). */
   signal?: AbortSignal;
+  /**
+   * Set only by the in-process transport of this control plane's own components (never from a
+   * socket): their objects are well-typed by construction, so built-in kinds skip the schema walk.
+   */
+  trusted?: boolean;
 }
 
 export interface ApiResponse {

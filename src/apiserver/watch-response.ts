@@ -11,7 +11,7 @@ import { JSON_TYPE } from './negotiate.ts';
 import { printTable } from './tables.ts';
 import { boolParam, timeoutSeconds } from './query.ts';
 import { partialMetadata, type RenderContext } from './respond.ts';
-import { sharedJson } from '../registry/codec.ts';
+import { isShared, sharedJson } from '../registry/codec.ts';
 import type { ResourceTarget } from './resource-handler.ts';
 import type { ApiRequest, ApiResponse } from './types.ts';
 
@@ -49,7 +49,7 @@ export async function serveWatch(ctx: ApiServerContext, req: ApiRequest, q: URLS
       }
       if (render.shape === 'metadata') return `${JSON.stringify({ type: ev.type, object: partialMetadata(ev.object as KubeObject) })}\n`;
       // Shared event objects are serialised once for every watcher that sends them.
-      if (Object.isFrozen(ev.object)) return `{"type":"${ev.type}","object":${sharedJson(ev.object)}}\n`;
+      if (isShared(ev.object)) return `{"type":"${ev.type}","object":${sharedJson(ev.object)}}\n`;
     }
     return `${JSON.stringify({ type: ev.type, object: ev.object })}\n`;
   };

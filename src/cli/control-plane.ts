@@ -122,7 +122,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     },
   });
   const auth = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
-  const transport = (req: ApiRequest) => api.handle({ ...req, headers: { ...req.headers, ...auth } });
+  const transport = (req: ApiRequest) => api.handle({ ...req, headers: { ...req.headers, ...auth }, trusted: true });
   const client = new Client(transport, { userAgent: 'k8ts-controller-manager/v1.35.0' });
   // Evictions consult disruption budgets whether or not controllers run here.
   ctx.admitEviction = admitEviction(client, { clock });

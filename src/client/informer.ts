@@ -4,6 +4,7 @@
 import { ApiError } from '../api/errors.ts';
 import type { KubeObject } from '../api/meta/types.ts';
 import type { Clock } from '../util/clock.ts';
+import { readOnly } from '../util/read-only.ts';
 import type { ResourceClient } from './client.ts';
 
 export interface InformerHandlers {
@@ -88,7 +89,7 @@ export class Informer {
     do {
       const page = await this.rc.list(this.opts.namespace ?? '', { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, limit: LIST_PAGE, continue: cont });
       for (const item of page.items) {
-        freeze(item);
+        readOnly(item);
         const key = objectKeyOf(item);
         seen.add(key);
         this.put(key, item);
@@ -136,7 +137,7 @@ export class Informer {
       }
       this.lastRv = ev.object.metadata.resourceVersion ?? this.lastRv;
       if (ev.type === 'BOOKMARK') continue;
-      const obj = freeze(ev.object);
+      const obj = readOnly(ev.object);
       const key = objectKeyOf(obj);
       if (ev.type === 'DELETED') {
         const old = this.cache.get(key);
@@ -148,13 +149,6 @@ export class Informer {
   }
 }
 
-function freeze<T>(obj: T): T {
-  if (obj && typeof obj === 'object' && !Object.isFrozen(obj)) {
-    Object.freeze(obj);
-    for (const v of Object.values(obj)) freeze(v);
-  }
-  return obj;
-}
 
 function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

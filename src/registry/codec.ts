@@ -2,6 +2,7 @@
 // revision and is set on every read (as upstream's etcd3 store does with the mod revision).
 import type { KubeObject } from '../api/meta/types.ts';
 import type { KeyValue } from '../store/backend.ts';
+import { readOnly } from '../util/read-only.ts';
 
 /**
  * Stored layout: apiVersion, kind, then metadata (without resourceVersion), then the rest. The
@@ -41,21 +42,23 @@ export function clone<T>(v: T): T {
 // One decoded, frozen copy per stored value and served version, shared by every watcher of it.
 const shared = new WeakMap<KeyValue, Map<string, KubeObject>>();
 
-/** Decodes kv once for all callers; the result is deeply frozen and must not be mutated. */
+const sharedObjects = new WeakSet<object>();
+
+/** Decodes kv once for all callers; the result is shared (see readOnly) and must not be mutated. */
 export function decodeShared(kv: KeyValue, apiVersion: string): KubeObject {
   let byVersion = shared.get(kv);
   if (!byVersion) shared.set(kv, (byVersion = new Map()));
   let obj = byVersion.get(apiVersion);
-  if (!obj) byVersion.set(apiVersion, (obj = deepFreeze(decode(kv, apiVersion))));
+  if (!obj) {
+    byVersion.set(apiVersion, (obj = readOnly(decode(kv, apiVersion))));
+    sharedObjects.add(obj);
+  }
   return obj;
 }
 
-export function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
+/** Whether obj came from decodeShared (and so may be serialised once for all, by sharedJson). */
+export function isShared(obj: object): boolean {
+  return sharedObjects.has(obj);
 }
 
 const encoded = new WeakMap<object, string>();

@@ -7,6 +7,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export interface WriteOptions {
   dryRun?: boolean;
   fieldValidation?: FieldValidation;
+  /** A built-in component's write (ApiRequest.trusted): built-in kinds skip the schema field check. */
+  trusted?: boolean;
   /**
    * Records managed fields for a non-apply write: given the live object (undefined on create) and
    * the object about to be stored, returns it with metadata.managedFields updated.

@@ -7,7 +7,6 @@
 import type { JsonValue, KubeObject, ManagedFieldsEntry } from '../../api/meta/types.ts';
 import type { SchemaNode } from '../../api/schema/types.ts';
 import { FieldSet } from './fields.ts';
-import { cloneJson } from './json-clone.ts';
 import {
   type Managed,
   buildManagerId,
@@ -134,7 +133,9 @@ export interface TrackUpdateOptions {
  */
 export function trackUpdate(opts: TrackUpdateOptions): KubeObject {
   const { live, updated } = opts;
-  const result = cloneJson(withoutManagedFields(updated));
+  // The caller hands `updated` over (the registry's own copy): no deep copy, so subtrees it shares
+  // with `live` (a status write keeps the stored spec) compare equal by identity.
+  const result = withoutManagedFields(updated);
   try {
     const isCreate = !live || !live.metadata?.uid;
     const managed = startingManaged(live, updated, !!opts.subresource);

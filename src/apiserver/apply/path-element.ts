@@ -114,8 +114,9 @@ export function valuesEqual(a: JsonValue | undefined, b: JsonValue | undefined):
  * schema comparison of the two values finds nothing; when it does not, callers fall back to those.
  */
 export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  // Identical objects are walked too: NaN inside is unequal to itself under compareValues.
   if (typeof a !== 'object' || a === null) return a === b;
+  // Objects here come from JSON, which has no NaN (the one value unequal to itself).
+  if (a === b) return true;
   if (typeof b !== 'object' || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;

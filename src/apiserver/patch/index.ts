@@ -34,12 +34,13 @@ export const PLAIN_JSON_SCHEMA: SchemaNode = Object.freeze({ type: 'object' }) a
 
 /**
  * Applies a patch body (already JSON-decoded) to `original` and returns the patched object;
- * `original` is never modified. `contentType` may carry parameters (`; charset=utf-8`).
+ * `original` is never modified unless the caller hands it over (`ownsOriginal`: a merge or
+ * strategic merge patch then works in place instead of on a copy). `contentType` may carry parameters (`; charset=utf-8`).
  * `schema` is the kind's root node; strategic merge patch needs it and answers 415 without it,
  * as upstream does for custom resources. Failures throw PatchError with upstream's code, and a
  * result that is not a JSON object fails with 422 (upstream cannot decode it into the kind).
  */
-export function applyPatch(contentType: string, original: unknown, patchBody: unknown, schema?: SchemaNode): JsonObject {
+export function applyPatch(contentType: string, original: unknown, patchBody: unknown, schema?: SchemaNode, opts: { ownsOriginal?: boolean } = {}): JsonObject {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   let result: unknown;
   switch (type) {
@@ -47,10 +48,10 @@ export function applyPatch(contentType: string, original: unknown, patchBody: un
       result = applyJsonPatch(original, patchBody);
       break;
     case MERGE_PATCH:
-      result = applyMergePatch(original, patchBody);
+      result = applyMergePatch(original, patchBody, { ownsDoc: opts.ownsOriginal });
       break;
     case STRATEGIC_MERGE_PATCH:
-      result = applyStrategicMergePatch(original, patchBody, schema);
+      result = applyStrategicMergePatch(original, patchBody, schema, opts);
       break;
     case APPLY_PATCH:
       throw new Error('Apply patch: server-side apply is not a patch document; route it to the apply handler');

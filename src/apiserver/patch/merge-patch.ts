@@ -14,7 +14,7 @@ import { PatchError } from './errors.ts';
 import { cloneJson, isObject, type JsonObject, pruneNulls } from './json-values.ts';
 
 /** Applies a merge patch to a copy of `doc` and returns it; neither argument is modified. */
-export function applyMergePatch(doc: unknown, patch: unknown): unknown {
+export function applyMergePatch(doc: unknown, patch: unknown, opts: { ownsDoc?: boolean } = {}): unknown {
   if (patch === null || patch === undefined || (!isObject(patch) && !Array.isArray(patch))) {
     throw new PatchError(400, 'Invalid JSON Patch');
   }
@@ -24,7 +24,7 @@ export function applyMergePatch(doc: unknown, patch: unknown): unknown {
     pruneNulls(p);
     return p;
   }
-  const result = cloneJson(doc);
+  const result = opts.ownsDoc ? doc : cloneJson(doc);
   mergeInto(result, p);
   return result;
 }

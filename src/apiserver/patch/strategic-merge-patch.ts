@@ -59,11 +59,11 @@ export function supportsStrategicMergePatch(schema: SchemaNode | undefined): sch
 }
 
 /**
- * Applies a strategic merge patch to a copy of `original` and returns it; the arguments are not
- * modified. `schema` is the kind's root node; undefined (a kind without patch metadata) answers
+ * Applies a strategic merge patch to a copy of `original` (to `original` itself when the caller
+ * hands it over with `ownsOriginal`) and returns it; the patch is never modified. `schema` is the kind's root node; undefined (a kind without patch metadata) answers
  * 415 as upstream does for custom resources.
  */
-export function applyStrategicMergePatch(original: unknown, patch: unknown, schema: SchemaNode | undefined): JsonObject {
+export function applyStrategicMergePatch(original: unknown, patch: unknown, schema: SchemaNode | undefined, opts: { ownsOriginal?: boolean } = {}): JsonObject {
   if (!supportsStrategicMergePatch(schema)) {
     throw new PatchError(
       415,
@@ -74,7 +74,7 @@ export function applyStrategicMergePatch(original: unknown, patch: unknown, sche
   if (!isObject(patch)) {
     throw new PatchError(400, `json: cannot unmarshal ${jsonType(patch)} into Go value of type map[string]interface {}`);
   }
-  const base = isObject(original) ? cloneJson(original) : {};
+  const base = isObject(original) ? (opts.ownsOriginal ? original : cloneJson(original)) : {};
   return mergeMap(base, cloneJson(patch), schema);
 }
 

@@ -1,7 +1,6 @@
 // Records core/v1 Events as a kubelet or controller does (client-go tools/record): an event with
 // the same source, object, type, reason and message as one recorded in the last 10 minutes bumps
 // that Event's count and lastTimestamp instead of creating another.
-import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { Client, ResourceClient } from '../../client/client.ts';
 import { rfc3339, type Clock } from '../../util/clock.ts';
@@ -23,6 +22,15 @@ interface Seen {
 
 const AGGREGATION_WINDOW_MS = 10 * 60 * 1000;
 const MAX_REMEMBERED = 4096;
+
+// Upstream names an Event `<object>.<hex of the Unix time in nanoseconds>`; the nanoseconds here
+// are the clock's milliseconds plus a sequence, so names from one process never repeat.
+let lastNanos = 0n;
+function eventSuffix(nowMs: number): string {
+  const ns = BigInt(Math.floor(nowMs)) * 1_000_000n;
+  lastNanos = ns > lastNanos ? ns : lastNanos + 1n;
+  return lastNanos.toString(16);
+}
 
 export class EventRecorder {
   private readonly events: ResourceClient;
@@ -67,7 +75,7 @@ export class EventRecorder {
         // The Event was deleted or expired: record a fresh one below.
       }
     }
-    const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+    const name = `${obj.metadata.name}.${eventSuffix(now)}`;
     const stamp = rfc3339(now);
     await this.events.create(namespace, {
       apiVersion: 'v1',

@@ -2,7 +2,7 @@
 // generation rule. Each kind's strategy composes these with its defaulting and validation.
 import type { FieldError } from '../../api/meta/field-errors.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
-import { clone, semanticEqual } from '../../api/validation/json.ts';
+import { semanticEqual } from '../../api/validation/json.ts';
 import { type NameFn, nameIsDNSSubdomain } from '../../api/validation/names.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation/object-meta.ts';
 import type { Strategy, StrategyContext } from '../strategy.ts';
@@ -15,13 +15,15 @@ export function clearStatus(obj: KubeObject): void {
 /** On a main-resource update: status comes from the stored object. */
 export function keepOldStatus(obj: KubeObject, old: KubeObject): void {
   if (old.status === undefined) delete obj.status;
-  else obj.status = clone(old.status);
+  else obj.status = old.status;
 }
 
 /** On a status update: everything but metadata and status comes from the stored object. */
+// `old` is the registry's private decoding of the stored object, dropped after the write, so
+// its subtrees are moved over rather than copied.
 export function keepOldSpec(obj: KubeObject, old: KubeObject): void {
   for (const k of Object.keys(obj)) if (!['metadata', 'status', 'apiVersion', 'kind'].includes(k)) delete obj[k];
-  for (const [k, v] of Object.entries(old)) if (!['metadata', 'status', 'apiVersion', 'kind'].includes(k)) obj[k] = clone(v);
+  for (const [k, v] of Object.entries(old)) if (!['metadata', 'status', 'apiVersion', 'kind'].includes(k)) obj[k] = v;
 }
 
 export function specChanged(obj: KubeObject, old: KubeObject): boolean {

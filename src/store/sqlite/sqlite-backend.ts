@@ -51,6 +51,10 @@ export class SqliteBackend implements Backend {
   private compacted: number;
   private closed = false;
   private compaction: Promise<void> = Promise.resolve();
+  // The newest value of recently written or read keys (null: deleted). This process is the only
+  // writer (the data-dir lock), so an entry is replaced by every commit that touches its key and
+  // a read of the newest revision need not query the table; a conflict refreshes it from the table.
+  private readonly recent = new Map<string, KeyValue | null>();
 
   constructor(private readonly opts: SqliteBackendOptions) {
     this.log = new LogTable(openLogDatabase(opts.path));
@@ -72,8 +76,14 @@ export class SqliteBackend implements Backend {
 
   async get(key: string, opts: { revision?: number } = {}): Promise<KeyValue | undefined> {
     this.assertOpen('Get');
+    if (opts.revision === undefined) {
+      const hit = this.recent.get(key);
+      if (hit !== undefined) return hit ?? undefined;
+    }
     const row = this.log.at(key, readRevision(opts.revision, this.rev, this.compacted));
-    return row && !row.deleted ? toKv(row) : undefined;
+    const kv = row && !row.deleted ? toKv(row) : undefined;
+    if (opts.revision === undefined) this.remember(key, kv ?? null);
+    return kv;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
@@ -184,15 +194,19 @@ export class SqliteBackend implements Backend {
             outcomes.push({ ok: true, value: e });
           } catch (error) {
             if (!(error instanceof StorageError) && !isUniqueViolation(error)) throw error;
+            if (isUniqueViolation(error)) this.recent.delete(op.key);
             outcomes.push({ ok: false, error: isUniqueViolation(error) ? conflictAfterRace(op) : error });
           }
         }
       }).immediate();
     } catch (error) {
+      // Rolled back: what apply() remembered from inside the transaction may not exist.
+      this.recent.clear();
       const failed = new StorageError('Internal', `Write failed: ${error instanceof Error ? error.message : String(error)}`);
       return ops.map(() => ({ ok: false, error: failed }));
     }
     this.rev = rev;
+    for (const e of events) this.remember(e.kv.key, e.type === 'delete' ? null : e.kv);
     this.broadcaster.publish(events);
     return outcomes;
   }
@@ -203,13 +217,20 @@ export class SqliteBackend implements Backend {
     const live = cur && !cur.deleted ? cur : undefined;
     const row: LogRow = { id: revision, name: op.key, created: 0, deleted: 0, create_revision: 0, prev_revision: cur?.id ?? 0, value: '' };
     if (op.kind === 'create') {
-      if (live) throw new StorageError('KeyExists', `Create failed: key ${op.key} already exists`, toKv(live));
+      if (live) {
+        this.remember(op.key, toKv(live));
+        throw new StorageError('KeyExists', `Create failed: key ${op.key} already exists`, toKv(live));
+      }
       this.log.insert({ ...row, created: 1, create_revision: revision, value: op.value });
       return { type: 'create', revision, kv: { key: op.key, value: op.value, createRevision: revision, modRevision: revision } };
     }
     const action = op.kind === 'update' ? 'Update' : 'Delete';
-    if (!live) throw new StorageError('NotFound', `${action} failed: key ${op.key} not found`);
+    if (!live) {
+      this.remember(op.key, null);
+      throw new StorageError('NotFound', `${action} failed: key ${op.key} not found`);
+    }
     if (op.expected !== undefined && op.expected !== live.id) {
+      this.remember(op.key, toKv(live));
       throw new StorageError('Conflict', `${action} failed: key ${op.key} is at revision ${live.id}, not ${op.expected}`, toKv(live));
     }
     const value = op.kind === 'update' ? op.value : live.value;
@@ -218,10 +239,20 @@ export class SqliteBackend implements Backend {
     return { type: op.kind, revision, kv, prevKv: toKv(live) };
   }
 
+  private remember(key: string, kv: KeyValue | null): void {
+    this.recent.delete(key);
+    if (this.recent.size >= RECENT_KEYS) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(key, kv);
+  }
+
   private assertOpen(action: string): void {
     if (this.closed) throw closedError(action);
   }
 }
+
+// Enough for the keys a busy cluster rewrites within seconds (pods starting, leases), a few
+// tens of MB at most.
+const RECENT_KEYS = 8192;
 
 function toKv(r: LogRow): KeyValue {
   return { key: r.name, value: r.value, createRevision: r.create_revision, modRevision: r.id };
