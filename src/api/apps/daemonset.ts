@@ -6,6 +6,7 @@ import type { KubeObject } from '../meta/types.ts';
 import { setPodTemplateSpecDefaults } from '../core/pod-defaults.ts';
 import { validatePodTemplateSpec } from '../core/pod-spec.ts';
 import { type Obj, child, isObj, objAt, semanticEqual } from '../validation/json.ts';
+import { goIntOrString, goStringMap } from '../validation/go-value.ts';
 import { intOrPercentValue, notMoreThan100Percent, validateNonnegative, validatePositiveIntOrPercent } from '../validation/int-or-percent.ts';
 import { selectorConvertible, selectorIsEmpty, selectorMatches, validateLabelSelector } from '../validation/selector.ts';
 import { collisionCountNotDecremented } from './statefulset.ts';
@@ -55,7 +56,7 @@ function validateUpdateStrategy(strategy: Obj, path: string): FieldError[] {
       ];
       const hasUnavailable = intOrPercentValue(ru.maxUnavailable) !== 0;
       const hasSurge = intOrPercentValue(ru.maxSurge) !== 0;
-      if (hasUnavailable && hasSurge) errs.push(invalidValue(`${p}.maxSurge`, ru.maxSurge, 'may not be set when maxUnavailable is non-zero'));
+      if (hasUnavailable && hasSurge) errs.push(invalidValue(`${p}.maxSurge`, goIntOrString(ru.maxSurge), 'may not be set when maxUnavailable is non-zero'));
       if (!hasUnavailable && !hasSurge) errs.push(required(`${p}.maxUnavailable`, 'cannot be 0 when maxSurge is 0'));
       return errs;
     }
@@ -70,7 +71,7 @@ export function validateDaemonSetSpec(obj: KubeObject): FieldError[] {
   // A nil selector selects nothing, so it fails the template match rather than "Required".
   const labels = objAt(objAt(objAt(spec, 'template'), 'metadata'), 'labels');
   if (selectorConvertible(spec.selector) && (!isObj(spec.selector) || !selectorMatches(spec.selector, labels))) {
-    errs.push(invalidValue('spec.template.metadata.labels', labels ?? null, '`selector` does not match template `labels`'));
+    errs.push(invalidValue('spec.template.metadata.labels', goStringMap(labels), '`selector` does not match template `labels`'));
   }
   if (isObj(spec.selector) && selectorIsEmpty(spec.selector)) errs.push(invalidValue('spec.selector', spec.selector, 'empty selector is invalid for daemonset'));
   errs.push(...validatePodTemplateSpec(spec.template, 'spec.template'));

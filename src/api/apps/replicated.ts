@@ -7,6 +7,7 @@ import type { KubeObject } from '../meta/types.ts';
 import { setPodTemplateSpecDefaults } from '../core/pod-defaults.ts';
 import { validatePodTemplateSpec } from '../core/pod-spec.ts';
 import { type Obj, child, isObj, numAt, objAt } from '../validation/json.ts';
+import { goIntOrString } from '../validation/go-value.ts';
 import { intOrPercentValue, notMoreThan100Percent, validateNonnegative, validatePositiveIntOrPercent } from '../validation/int-or-percent.ts';
 import { validateImmutableField } from '../validation/object-meta.ts';
 import { validateWorkloadSelector } from '../validation/selector.ts';
@@ -64,7 +65,7 @@ function validateDeploymentStrategy(strategy: Obj, path: string): FieldError[] {
       errs.push(...validatePositiveIntOrPercent(ru.maxUnavailable, `${p}.maxUnavailable`));
       errs.push(...validatePositiveIntOrPercent(ru.maxSurge, `${p}.maxSurge`));
       if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
-        errs.push(invalidValue(`${p}.maxUnavailable`, ru.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
+        errs.push(invalidValue(`${p}.maxUnavailable`, goIntOrString(ru.maxUnavailable ?? 0), 'may not be 0 when `maxSurge` is 0'));
       }
       errs.push(...notMoreThan100Percent(ru.maxUnavailable, `${p}.maxUnavailable`));
       break;

@@ -1,5 +1,6 @@
 // ReplicationController rules: pkg/apis/core/v1/defaults.go SetDefaults_ReplicationController and
 // pkg/apis/core/validation/validation.go ValidateReplicationControllerSpec.
+import { goStringMap } from '../validation/go-value.ts';
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../meta/field-errors.ts';
 import type { KubeObject } from '../meta/types.ts';
 import { type Obj, child, isObj, objAt, stringMap } from '../validation/json.ts';
@@ -31,7 +32,7 @@ export function validateReplicationControllerSpec(rc: KubeObject): FieldError[] 
   if (!template) return [...errs, required('spec.template')];
   const labels = stringMap(objAt(objAt(template, 'metadata'), 'labels'));
   if (Object.keys(selector).length && !Object.entries(selector).every(([k, v]) => labels[k] === v)) {
-    errs.push(invalidValue('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
+    errs.push(invalidValue('spec.template.metadata.labels', goStringMap(labels), '`selector` does not match template `labels`'));
   }
   errs.push(...validatePodTemplateSpec(template, 'spec.template'));
   const podSpec = objAt(template, 'spec') ?? {};

@@ -23,7 +23,19 @@ export interface FieldError {
   supported?: string[];
 }
 
+/**
+ * A bad value upstream prints with Go's %#v (maps, structs such as `intstr.IntOrString{…}`): the
+ * text appears in messages as it is; JSON encodes it as that text.
+ */
+export class GoValue {
+  constructor(readonly text: string) {}
+  toJSON(): string {
+    return this.text;
+  }
+}
+
 function renderValue(v: unknown): string {
+  if (v instanceof GoValue) return v.text;
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);

@@ -4,6 +4,7 @@ import { type FieldError, forbidden, invalidValue, required } from '../meta/fiel
 import { type LabelSelector, fromLabelSelector, matches } from '../meta/labels.ts';
 import { arrAt, isObj, objAt, stringMap } from './json.ts';
 import { isQualifiedName, isValidLabelValue } from './names.ts';
+import { goLabelSelector, goStringMap } from './go-value.ts';
 import { validateLabelName, validateLabels } from './object-meta.ts';
 
 export function validateLabelSelector(sel: unknown, path: string): FieldError[] {
@@ -92,12 +93,12 @@ export function validateWorkloadSelector(
     errs.push(required(`${path}.selector`));
   } else {
     errs.push(...validateLabelSelector(sel, `${path}.selector`));
-    if (!opts.allowEmpty && selectorIsEmpty(sel)) errs.push(invalidValue(`${path}.selector`, sel, `empty selector is invalid for ${kindWord}`));
+    if (!opts.allowEmpty && selectorIsEmpty(sel)) errs.push(invalidValue(`${path}.selector`, goLabelSelector(sel), `empty selector is invalid for ${kindWord}`));
   }
   const labels = objAt(objAt(objAt(spec, 'template'), 'metadata'), 'labels');
-  const mismatch = () => invalidValue(`${path}.template.metadata.labels`, labels ?? null, '`selector` does not match template `labels`');
+  const mismatch = () => invalidValue(`${path}.template.metadata.labels`, goStringMap(labels), '`selector` does not match template `labels`');
   if (!selectorConvertible(sel)) {
-    errs.push(invalidValue(`${path}.selector`, sel ?? null, opts.invalidDetail ?? ''));
+    errs.push(invalidValue(`${path}.selector`, goLabelSelector(sel), opts.invalidDetail ?? ''));
   } else if (!sel) {
     errs.push(mismatch());
   } else if (!selectorIsEmpty(sel) && !selectorMatches(sel, labels)) {

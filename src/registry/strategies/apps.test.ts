@@ -23,12 +23,12 @@ describe('DaemonSet', () => {
   });
 
   it.each<[string, KubeObject, string]>([
-    ['no selector', workload('DaemonSet', { selector: undefined }), 'DaemonSet "agent" is invalid: spec.template.metadata.labels: Invalid value: {"app":"agent"}: `selector` does not match template `labels`'],
+    ['no selector', workload('DaemonSet', { selector: undefined }), 'DaemonSet "agent" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"agent"}: `selector` does not match template `labels`'],
     ['empty selector', workload('DaemonSet', { selector: {} }), 'DaemonSet "agent" is invalid: spec.selector: Invalid value: {}: empty selector is invalid for daemonset'],
     [
       'surge and unavailable',
       workload('DaemonSet', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } } }),
-      'DaemonSet "agent" is invalid: spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero',
+      'DaemonSet "agent" is invalid: spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:0, IntVal:1, StrVal:""}: may not be set when maxUnavailable is non-zero',
     ],
     [
       'both zero',
@@ -38,7 +38,7 @@ describe('DaemonSet', () => {
     [
       'over 100%',
       workload('DaemonSet', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '120%', maxSurge: 0 } } }),
-      'DaemonSet "agent" is invalid: spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: "120%": must not be greater than 100%',
+      'DaemonSet "agent" is invalid: spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"120%"}: must not be greater than 100%',
     ],
     [
       'pod spec is validated',
@@ -83,7 +83,7 @@ describe('Deployment and ReplicaSet', () => {
     [
       'missing selector',
       workload('Deployment', { selector: undefined }),
-      'Deployment "agent" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: {"app":"agent"}: `selector` does not match template `labels`]',
+      'Deployment "agent" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: map[string]string{"app":"agent"}: `selector` does not match template `labels`]',
     ],
     [
       'Recreate with rollingUpdate',
@@ -98,7 +98,7 @@ describe('Deployment and ReplicaSet', () => {
     [
       'zero surge and unavailable',
       workload('Deployment', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '0%' } } }),
-      'Deployment "agent" is invalid: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0',
+      'Deployment "agent" is invalid: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: may not be 0 when `maxSurge` is 0',
     ],
   ])('%s', (_, obj, want) => {
     expect(create(d, obj).message).toBe(want);
@@ -112,7 +112,7 @@ describe('Deployment and ReplicaSet', () => {
   });
 
   it('ReplicaSet: empty selector message and restartPolicy', () => {
-    expect(create(rs, workload('ReplicaSet', { selector: {} })).message).toBe('ReplicaSet "agent" is invalid: spec.selector: Invalid value: {}: empty selector is invalid for deployment');
+    expect(create(rs, workload('ReplicaSet', { selector: {} })).message).toBe('ReplicaSet "agent" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment');
     const never = workload('ReplicaSet', { template: { metadata: { labels: { app: 'agent' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'a', image: 'b' }] } } });
     expect(create(rs, never).message).toBe('ReplicaSet "agent" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"');
     expect((create(rs, workload('ReplicaSet')).obj.spec as any).replicas).toBe(1);
