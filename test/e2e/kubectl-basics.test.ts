@@ -23,7 +23,7 @@ describe('kubectl against k8ts', () => {
     expect(out).toContain('service/my-headless-service created');
     expect(out).toContain('statefulset.apps/my-statefulset created');
     const sts = JSON.parse(await ok(['get', 'statefulset', 'my-statefulset', '-n', 'demo', '-o', 'json']));
-    expect(sts.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+    expect(sts.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: 1 } });
     expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
     expect(sts.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toContain('my-statefulset');
     // Re-applying the unchanged file stores nothing new. (kubectl still says "configured" for the

@@ -2,7 +2,7 @@
 // pkg/apis/apps/validation/validation.go ValidateStatefulSet{,Spec,Update,Status,StatusUpdate}.
 // Upstream validates only the template's labels and annotations, not its PodSpec (bad pod specs
 // surface as FailedCreate events when the controller creates pods), and so do we.
-import { type FieldError, forbidden, invalidValue, notSupported, required } from '../meta/field-errors.ts';
+import { type FieldError, GoValue, forbidden, invalidValue, notSupported, required } from '../meta/field-errors.ts';
 import type { KubeObject } from '../meta/types.ts';
 import { setPodTemplateSpecDefaults } from '../core/pod-defaults.ts';
 import { setPvcSpecDefaults } from '../core/pvc-defaults.ts';
@@ -10,10 +10,11 @@ import { type Obj, arrAt, child, clone, isObj, numAt, objAt, objs, semanticEqual
 import { isDNS1123Label, nameIsDNSLabel } from '../validation/names.ts';
 import { validateAnnotations, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.ts';
 import { validateWorkloadSelector } from '../validation/selector.ts';
+import { goIntOrString } from '../validation/go-value.ts';
 import { intOrPercentValue, notMoreThan100Percent, validateNonnegative, validatePositiveIntOrPercent } from '../validation/int-or-percent.ts';
 
 export interface StatefulSetOptions {
-  /** MaxUnavailableStatefulSet gate (on by default from 1.35): default rollingUpdate.maxUnavailable to 1. */
+  /** MaxUnavailableStatefulSet gate (beta, on by default in 1.35): default rollingUpdate.maxUnavailable to 1. */
   maxUnavailable?: boolean;
 }
 
@@ -29,7 +30,7 @@ export function setStatefulSetDefaults(obj: KubeObject, opts: StatefulSetOptions
   const ru = objAt(strategy, 'rollingUpdate');
   if (strategy.type === 'RollingUpdate' && ru) {
     if (ru.partition === undefined || ru.partition === null) ru.partition = 0;
-    if (opts.maxUnavailable && (ru.maxUnavailable === undefined || ru.maxUnavailable === null)) ru.maxUnavailable = 1;
+    if ((opts.maxUnavailable ?? true) && (ru.maxUnavailable === undefined || ru.maxUnavailable === null)) ru.maxUnavailable = 1;
   }
   const policy = child(spec, 'persistentVolumeClaimRetentionPolicy');
   if (!policy.whenDeleted) policy.whenDeleted = 'Retain';
@@ -45,6 +46,17 @@ export function setStatefulSetDefaults(obj: KubeObject, opts: StatefulSetOptions
     const status = child(claim, 'status');
     if (!status.phase) status.phase = 'Pending';
   }
+}
+
+/** Go's %#v of the internal update strategy types; a set pointer prints as an address upstream. */
+const POINTER = '(0xc000000000)';
+function goRollingUpdate(ru: Obj): GoValue {
+  const mu = ru.maxUnavailable === undefined || ru.maxUnavailable === null ? '(*intstr.IntOrString)(nil)' : `(*intstr.IntOrString)${POINTER}`;
+  return new GoValue(`apps.RollingUpdateStatefulSetStrategy{Partition:${numAt(ru, 'partition') ?? 0}, MaxUnavailable:${mu}}`);
+}
+function goUpdateStrategy(strategy: Obj): GoValue {
+  const ru = isObj(strategy.rollingUpdate) ? `(*apps.RollingUpdateStatefulSetStrategy)${POINTER}` : '(*apps.RollingUpdateStatefulSetStrategy)(nil)';
+  return new GoValue(`apps.StatefulSetUpdateStrategy{Type:${JSON.stringify(String(strategy.type ?? ''))}, RollingUpdate:${ru}}`);
 }
 
 function validateRetentionPolicyType(v: unknown, path: string): FieldError[] {
@@ -66,7 +78,7 @@ export function validateStatefulSetSpec(spec: Obj, path = 'spec'): FieldError[] 
       errs.push(required(`${path}.updateStrategy`));
       break;
     case 'OnDelete':
-      if (isObj(ru)) errs.push(invalidValue(`${path}.updateStrategy.rollingUpdate`, ru, "only allowed for updateStrategy 'RollingUpdate'"));
+      if (isObj(ru)) errs.push(invalidValue(`${path}.updateStrategy.rollingUpdate`, goRollingUpdate(ru), "only allowed for updateStrategy 'RollingUpdate'"));
       break;
     case 'RollingUpdate':
       if (isObj(ru)) {
@@ -74,13 +86,13 @@ export function validateStatefulSetSpec(spec: Obj, path = 'spec'): FieldError[] 
         errs.push(...validateNonnegative(ru.partition, `${p}.partition`));
         if (ru.maxUnavailable !== undefined && ru.maxUnavailable !== null) {
           errs.push(...validatePositiveIntOrPercent(ru.maxUnavailable, `${p}.maxUnavailable`));
-          if (intOrPercentValue(ru.maxUnavailable) === 0) errs.push(invalidValue(`${p}.maxUnavailable`, ru.maxUnavailable, 'cannot be 0'));
+          if (intOrPercentValue(ru.maxUnavailable) === 0) errs.push(invalidValue(`${p}.maxUnavailable`, goIntOrString(ru.maxUnavailable), 'cannot be 0'));
           errs.push(...notMoreThan100Percent(ru.maxUnavailable, `${p}.maxUnavailable`));
         }
       }
       break;
     default:
-      errs.push(invalidValue(`${path}.updateStrategy`, strategy, "must be 'RollingUpdate' or 'OnDelete'"));
+      errs.push(invalidValue(`${path}.updateStrategy`, goUpdateStrategy(strategy), "must be 'RollingUpdate' or 'OnDelete'"));
   }
 
   const policy = objAt(spec, 'persistentVolumeClaimRetentionPolicy');
@@ -120,7 +132,8 @@ export function validateStatefulSet(obj: KubeObject): FieldError[] {
   ];
 }
 
-const UPDATABLE = ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy'];
+// revisionHistoryLimit became mutable in 1.33 (kubernetes#130263), and the message names it.
+const UPDATABLE = ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy', 'revisionHistoryLimit'];
 
 /** Update validation: the new spec is valid, and only the updatable spec fields changed. */
 export function validateStatefulSetUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
@@ -135,7 +148,7 @@ export function validateStatefulSetUpdate(obj: KubeObject, old: KubeObject): Fie
     errs.push(
       forbidden(
         'spec',
-        "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+        "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
       ),
     );
   }

@@ -23,7 +23,7 @@ import type { Strategy } from '../strategy.ts';
 import { clearStatus, keepOldSpec, keepOldStatus, kindStrategy, never, specChanged } from './base.ts';
 
 export interface AppsOptions {
-  /** MaxUnavailableStatefulSet feature gate (default on in 1.35). */
+  /** MaxUnavailableStatefulSet feature gate (beta in 1.35; undefined means on). */
   maxUnavailableStatefulSet?: boolean;
 }
 

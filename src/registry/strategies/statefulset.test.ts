@@ -26,7 +26,7 @@ describe('StatefulSet defaults', () => {
     const spec = obj.spec as Record<string, any>;
     expect(spec.replicas).toBe(1);
     expect(spec.podManagementPolicy).toBe('OrderedReady');
-    expect(spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+    expect(spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: 1 } });
     expect(spec.revisionHistoryLimit).toBe(10);
     expect(spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
     expect(spec.template.spec).toMatchObject({
@@ -50,9 +50,9 @@ describe('StatefulSet defaults', () => {
     expect((obj.spec as any).updateStrategy).toEqual({ type: 'RollingUpdate' });
   });
 
-  it('defaults maxUnavailable only with the 1.35 gate', () => {
-    const { obj } = create(statefulSetStrategy({ maxUnavailableStatefulSet: true }), sts());
-    expect((obj.spec as any).updateStrategy.rollingUpdate).toEqual({ partition: 0, maxUnavailable: 1 });
+  it('defaults maxUnavailable only with the MaxUnavailableStatefulSet gate (on in 1.35)', () => {
+    const { obj } = create(statefulSetStrategy({ maxUnavailableStatefulSet: false }), sts());
+    expect((obj.spec as any).updateStrategy.rollingUpdate).toEqual({ partition: 0 });
   });
 
   it('clears status on create', () => {
@@ -67,17 +67,17 @@ describe('StatefulSet validation', () => {
     [
       'missing selector',
       sts({ selector: undefined }),
-      'StatefulSet "web" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: {"app":"nginx"}: `selector` does not match template `labels`]',
+      'StatefulSet "web" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: map[string]string{"app":"nginx"}: `selector` does not match template `labels`]',
     ],
     [
       'selector mismatch',
       sts({ selector: { matchLabels: { app: 'other' } } }),
-      'StatefulSet "web" is invalid: spec.template.metadata.labels: Invalid value: {"app":"nginx"}: `selector` does not match template `labels`',
+      'StatefulSet "web" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"nginx"}: `selector` does not match template `labels`',
     ],
     [
       'empty selector',
       sts({ selector: {} }),
-      'StatefulSet "web" is invalid: spec.selector: Invalid value: {}: empty selector is invalid for statefulset',
+      'StatefulSet "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for statefulset',
     ],
     ['negative replicas', sts({ replicas: -1 }), 'StatefulSet "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0'],
     [
@@ -98,7 +98,7 @@ describe('StatefulSet validation', () => {
     [
       'rollingUpdate with OnDelete',
       sts({ updateStrategy: { type: 'OnDelete', rollingUpdate: { partition: 1 } } }),
-      `StatefulSet "web" is invalid: spec.updateStrategy.rollingUpdate: Invalid value: {"partition":1}: only allowed for updateStrategy 'RollingUpdate'`,
+      `StatefulSet "web" is invalid: spec.updateStrategy.rollingUpdate: Invalid value: apps.RollingUpdateStatefulSetStrategy{Partition:1, MaxUnavailable:(*intstr.IntOrString)(nil)}: only allowed for updateStrategy 'RollingUpdate'`,
     ],
     [
       'negative partition',
@@ -108,7 +108,7 @@ describe('StatefulSet validation', () => {
     [
       'maxUnavailable 0',
       sts({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } } }),
-      'StatefulSet "web" is invalid: spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: cannot be 0',
+      'StatefulSet "web" is invalid: spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: cannot be 0',
     ],
     [
       'retention policy',
@@ -144,7 +144,7 @@ describe('StatefulSet updates', () => {
     return next;
   };
 
-  it('allows replicas, template, strategy, ordinals, retention and minReadySeconds and bumps generation', () => {
+  it('allows replicas, template, strategy, ordinals, retention, revisionHistoryLimit and minReadySeconds and bumps generation', () => {
     const r = update(
       s,
       old,
@@ -153,6 +153,7 @@ describe('StatefulSet updates', () => {
         sp.template.spec.containers[0].image = 'nginx:1.26';
         sp.updateStrategy = { type: 'OnDelete' };
         sp.minReadySeconds = 10;
+        sp.revisionHistoryLimit = 3;
         sp.ordinals = { start: 2 };
         sp.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete', whenScaled: 'Retain' };
       }),
@@ -170,7 +171,7 @@ describe('StatefulSet updates', () => {
     const next = edit(f);
     if (_ === 'selector') (next.spec as any).template.metadata.labels.tier = 'x';
     expect(update(s, old, next).message).toBe(
-      "StatefulSet \"web\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+      "StatefulSet \"web\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
     );
   });
 
