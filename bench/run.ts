@@ -16,11 +16,12 @@ import { failed, measured, type BenchResult, type Results, type Target } from '.
 import { benchListPods, LIST_TARGET } from './list-pods.ts';
 import { benchWatch, STALL_TARGET, WATCH_LAG_TARGET } from './watch.ts';
 import { benchPodsToReady, PODS_TO_READY_TARGET } from './pods-to-ready.ts';
+import { benchOrderedSteps, benchParallelSet, benchRollingUpdate, PARALLEL_TARGET, STEP_TARGET } from './statefulsets.ts';
 
 export const ETCD_RATIO_TARGET: Target = { op: '>=', value: 3 };
 
 /** The whole run stops itself after this long, whatever hangs. */
-const TOTAL_BUDGET_MS = 420_000;
+const TOTAL_BUDGET_MS = 720_000;
 
 interface Step {
   name: string;
@@ -97,6 +98,20 @@ const steps: Step[] = [
     budgetMs: 120_000,
     reports: { podsToReady: { unit: 'pods/s', target: PODS_TO_READY_TARGET } },
     run: (signal) => benchPodsToReady({ pods: 10_000, signal }),
+  },
+  {
+    name: 'statefulsets',
+    budgetMs: 240_000,
+    reports: {
+      statefulSetOrderedStepP99: { unit: 'ms', target: STEP_TARGET },
+      statefulSetRollingUpdate: { unit: 's' },
+      statefulSetParallel: { unit: 's', target: PARALLEL_TARGET },
+    },
+    run: async (signal) => ({
+      ...(await benchOrderedSteps({ replicas: 100, signal })),
+      ...(await benchRollingUpdate({ replicas: 1_000, signal })),
+      ...(await benchParallelSet({ replicas: 10_000, signal })),
+    }),
   },
 ];
 
