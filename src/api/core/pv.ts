@@ -1,10 +1,11 @@
 // PersistentVolume validation (pkg/apis/core/validation/validation.go ValidatePersistentVolume
 // {,Spec,Update}) and status preparation (pkg/registry/core/persistentvolume/strategy.go).
+import { posix } from 'node:path';
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../meta/field-errors.ts';
 import type { KubeObject } from '../meta/types.ts';
 import { type Obj, arrAt, isObj, objAt, semanticEqual } from '../validation/json.ts';
 import { nameIsDNSSubdomain } from '../validation/names.ts';
-import { FIELD_IMMUTABLE, validateImmutableField, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.ts';
+import { validateImmutableField, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.ts';
 import { VOLUME_SOURCE_KEYS } from './pod-defaults.ts';
 import { VOLUME_MODES, validateAccessModes, validatePositiveQuantity } from './pvc.ts';
 import { validateNodeSelector } from './scheduling.ts';
@@ -14,6 +15,7 @@ const PV_SOURCES = [...VOLUME_SOURCE_KEYS.filter((k) => !['emptyDir', 'gitRepo',
 const RECLAIM = ['Delete', 'Recycle', 'Retain'];
 
 const specOf = (o: KubeObject): Obj => (isObj(o.spec) ? o.spec : {});
+const isNil = (v: unknown): boolean => v === undefined || v === null;
 
 function sourceOf(spec: Obj): Obj {
   const out: Obj = {};
@@ -53,8 +55,16 @@ export function validatePvSpec(spec: Obj, path = 'spec'): FieldError[] {
   if (spec.volumeMode !== undefined && spec.volumeMode !== null && !VOLUME_MODES.includes(String(spec.volumeMode))) {
     errs.push(notSupported(`${path}.volumeMode`, spec.volumeMode, VOLUME_MODES));
   }
-  const claimRef = objAt(spec, 'claimRef');
-  if (claimRef && !claimRef.name) errs.push(required(`${path}.claimRef.name`));
+  // A hostPath of '/' may not be recycled (its contents would be scrubbed).
+  if (hostPath && typeof hostPath.path === 'string' && posix.normalize(hostPath.path).replace(/(.)\/$/, '$1') === '/' && policy === 'Recycle') {
+    errs.push(forbidden(`${path}.persistentVolumeReclaimPolicy`, "may not be 'recycle' for a hostPath mount of '/'"));
+  }
+  const vac = spec.volumeAttributesClassName;
+  if (typeof vac === 'string') {
+    if (vac === '') errs.push(required(`${path}.volumeAttributesClassName`, 'an empty string is disallowed'));
+    else for (const m of nameIsDNSSubdomain(vac, false)) errs.push(invalidValue(`${path}.volumeAttributesClassName`, vac, m));
+    if (!objAt(spec, 'csi')) errs.push(required(`${path}.csi`, 'has to be specified when using volumeAttributesClassName'));
+  }
   return errs;
 }
 
@@ -66,14 +76,19 @@ export function validatePvUpdate(pv: KubeObject, old: KubeObject): FieldError[] 
   const errs = [...validateObjectMetaUpdate(pv.metadata, old.metadata), ...validatePvSpec(specOf(pv))];
   const next = sourceOf(specOf(pv));
   const prev = sourceOf(specOf(old));
+  // A CSI volume may gain a controllerExpandSecretRef it did not have.
+  const oldCsi = objAt(prev, 'csi');
+  const newCsi = objAt(next, 'csi');
+  if (oldCsi && newCsi && isNil(oldCsi.controllerExpandSecretRef) && !isNil(newCsi.controllerExpandSecretRef)) {
+    next.csi = { ...newCsi };
+    delete (next.csi as Obj).controllerExpandSecretRef;
+  }
   if (!semanticEqual(next, prev)) {
     errs.push(forbidden('spec.persistentvolumesource', `spec.persistentvolumesource is immutable after creation\n  ${JSON.stringify(prev)} -> ${JSON.stringify(next)}`));
   }
   errs.push(...validateImmutableField(specOf(pv).volumeMode, specOf(old).volumeMode, 'volumeMode'));
   const oldAffinity = specOf(old).nodeAffinity;
-  if (oldAffinity !== undefined && oldAffinity !== null && !semanticEqual(specOf(pv).nodeAffinity, oldAffinity)) {
-    errs.push(invalidValue('nodeAffinity', specOf(pv).nodeAffinity ?? null, `${FIELD_IMMUTABLE}, except for updating from beta label to GA`));
-  }
+  if (oldAffinity !== undefined && oldAffinity !== null) errs.push(...validateImmutableField(specOf(pv).nodeAffinity, oldAffinity, 'nodeAffinity'));
   return errs;
 }
 

@@ -152,6 +152,25 @@ describe('PersistentVolume', () => {
     expect(create(volumes, obj).message).toBe(want);
   });
 
+  it.each<[string, KubeObject, string]>([
+    ['recycling a hostPath of /', pv({ hostPath: { path: '/tmp/..' }, persistentVolumeReclaimPolicy: 'Recycle' }), `PersistentVolume "pv5" is invalid: spec.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a hostPath mount of '/'`],
+    ['empty volumeAttributesClassName', pv({ volumeAttributesClassName: '' }), 'PersistentVolume "pv5" is invalid: [spec.volumeAttributesClassName: Required value: an empty string is disallowed, spec.csi: Required value: has to be specified when using volumeAttributesClassName]'],
+    ['RWOP with others', pv({ accessModes: ['ReadWriteOncePod', 'ReadOnlyMany'] }), 'PersistentVolume "pv5" is invalid: spec.accessModes: Forbidden: may not use ReadWriteOncePod with other access modes'],
+    ['claimRef without a name (upstream accepts it)', pv({ claimRef: { namespace: 'demo' } }), ''],
+  ])('%s', (_, obj, want) => {
+    expect(create(volumes, obj).message).toBe(want);
+  });
+
+  it('lets a CSI volume gain a controllerExpandSecretRef but not change its source otherwise', () => {
+    const old = stored(volumes, pv({ hostPath: undefined, csi: { driver: 'k8ts.io/local-path', volumeHandle: 'h' } }));
+    const withSecret = structuredClone(old);
+    (withSecret.spec as any).csi.controllerExpandSecretRef = { name: 's', namespace: 'kube-system' };
+    expect(update(volumes, old, withSecret).message).toBe('');
+    const handle = structuredClone(old);
+    (handle.spec as any).csi.volumeHandle = 'other';
+    expect(update(volumes, old, handle).message.split('\n')[0]).toBe('PersistentVolume "pv5" is invalid: spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation');
+  });
+
   it('accepts a local volume with node affinity and keeps its source immutable', () => {
     const local = pv({
       hostPath: undefined,
