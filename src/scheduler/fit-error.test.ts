@@ -32,7 +32,7 @@ describe('FailedScheduling message', () => {
     [
       'a PreFilter rejection',
       { numAllNodes: 3, statuses: [], preFilterMsg: 'persistentvolumeclaim "data" not found' },
-      '0/3 nodes are available: persistentvolumeclaim "data" not found. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+      '0/3 nodes are available: persistentvolumeclaim "data" not found. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
     ],
     ['no nodes at all', { numAllNodes: 0, statuses: [] }, 'no nodes available to schedule pods'],
     ['preemptionPolicy Never', { numAllNodes: 1, statuses: [cpu] }, '0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.', 'Never'],

@@ -43,7 +43,8 @@ export function fitErrorMessage(d: Diagnosis, postFilterMsg = ''): string {
  */
 export function preemptionMessage(pi: PodInfo, d: Diagnosis): string {
   if (pi.pod.spec?.preemptionPolicy === 'Never') return 'preemption: not eligible due to preemptionPolicy=Never.';
-  const potential = d.preFilterMsg ? d.numAllNodes : d.statuses.filter((s) => s.code === 'Unschedulable').length;
+  // A PreFilter rejection (the volume checks) is UnschedulableAndUnresolvable for every node.
+  const potential = d.preFilterMsg ? 0 : d.statuses.filter((s) => s.code === 'Unschedulable').length;
   const victims: Status[] = Array.from({ length: potential }, () => ({ code: 'UnschedulableAndUnresolvable', reasons: [NO_PREEMPTION_VICTIMS] }));
   const h = histogram(victims, { reason: PREEMPTION_NOT_HELPFUL, count: d.numAllNodes - potential });
   return `preemption: 0/${d.numAllNodes} nodes are available: ${h}.`;

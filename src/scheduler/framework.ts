@@ -32,8 +32,8 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentage = 0): num
 export interface VolumeHooks {
   /** Once per pod with claims, before nodes are filtered: a reason rejects every node. */
   volumePreFilter?(pod: Pod): Promise<string | undefined>;
-  /** Per node that passed every other filter, for pods with claims: a reason rejects the node. */
-  volumeFilter?(pod: Pod, node: Node): Promise<string | undefined>;
+  /** Per node that passed every other filter, for pods with claims: reasons reject the node. */
+  volumeFilter?(pod: Pod, node: Node): Promise<string | string[] | undefined>;
 }
 
 export interface FrameworkOptions extends VolumeHooks {
@@ -64,7 +64,11 @@ export class Framework {
     const { feasible, statuses } = this.filter(pi, view, n);
     const verdicts = await Promise.all(feasible.map((ni) => this.opts.volumeFilter?.(pi.pod, ni.node)));
     const passing: NodeInfo[] = [];
-    feasible.forEach((ni, i) => (verdicts[i] ? statuses.push(unresolvable(verdicts[i]!)) : passing.push(ni)));
+    feasible.forEach((ni, i) => {
+      const v = verdicts[i];
+      if (v === undefined || v.length === 0) passing.push(ni);
+      else statuses.push(unresolvable(...(typeof v === 'string' ? [v] : v)));
+    });
     return this.pick(pi, view, passing.slice(0, numFeasibleNodesToFind(n, this.opts.percentageOfNodesToScore)), statuses, n);
   }
 

@@ -95,6 +95,14 @@ export class Scheduler {
     await Promise.all([this.podInformer.waitForSync(), this.nodeInformer.waitForSync(), this.nsInformer.waitForSync()]);
   }
 
+  /**
+   * A claim, volume or storage class changed: pods with claims waiting for back-off are retried
+   * now (upstream's VolumeBinding cluster events).
+   */
+  retryPodsWithClaims(): void {
+    this.queue.moveAll((pi) => pi.hasClaims);
+  }
+
   /** Schedules until the signal aborts; resolves after in-flight bindings settle. */
   async run(signal: AbortSignal): Promise<void> {
     const informers = [this.podInformer.run(signal), this.nodeInformer.run(signal), this.nsInformer.run(signal)];
@@ -176,8 +184,13 @@ export class Scheduler {
     const pi = qp.pi;
     const { namespace } = pi;
     const name = pi.pod.metadata.name!;
+    let plugin = 'Bind plugin "DefaultBinder"';
     try {
-      if (this.opts.volumePreBind && pi.hasClaims) await this.opts.volumePreBind(pi.pod, nodeName);
+      if (this.opts.volumePreBind && pi.hasClaims) {
+        plugin = 'PreBind plugin "VolumeBinding"';
+        await this.opts.volumePreBind(pi.pod, nodeName);
+        plugin = 'Bind plugin "DefaultBinder"';
+      }
       await this.pods.post(namespace, name, 'binding', {
         apiVersion: 'v1',
         kind: 'Binding',
@@ -192,7 +205,7 @@ export class Scheduler {
       this.log(`binding ${pi.key} to ${nodeName}: ${(e as Error).message}`);
       this.queue.failed(qp);
       this.queue.moveAll();
-      await this.recordFailure(pi, `running Bind plugin "DefaultBinder": ${(e as Error).message}`, 'SchedulerError');
+      await this.recordFailure(pi, `running ${plugin}: ${(e as Error).message}`, 'SchedulerError');
     }
   }
 
