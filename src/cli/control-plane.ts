@@ -6,6 +6,7 @@ import { CrdController } from '../controllers/crd/controller.ts';
 import { createNodeControllers } from '../controllers/node-lifecycle/start.ts';
 import { nodeLifecycleEnv } from '../controllers/node-lifecycle/controller.ts';
 import { admitEviction } from '../controllers/disruption/eviction.ts';
+import { StatefulSetController } from '../controllers/statefulset/controller.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { NodePool } from '../node/node-pool.ts';
 import { ensureDefaultNodes } from '../node/node-object.ts';
@@ -21,6 +22,8 @@ import { GarbageCollector } from '../controllers/garbage-collector/controller.ts
 import { NamespaceController } from '../controllers/namespace/controller.ts';
 import { NamespaceCache, namespaceLifecycle } from '../registry/admission/namespace-lifecycle.ts';
 import { KUBERNETES_SERVICE_IP, ServiceIpAllocator } from '../registry/admission/service-ips.ts';
+import { persistentVolumeClaimResize, storageClassReader } from '../registry/admission/pvc-resize.ts';
+import { VolumeExpandController } from '../controllers/volume-expand/controller.ts';
 import { Registry } from '../registry/registry.ts';
 import { schemaFieldChecker } from '../registry/schema-field-checker.ts';
 import { strategyFor } from '../registry/strategies/index.ts';
@@ -76,6 +79,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     admission: [
       namespaceLifecycle(getNamespace),
       new ServiceIpAllocator(async () => (await backend.list('/registry/core/services/')).items.map((kv) => JSON.parse(kv.value) as KubeObject)),
+      persistentVolumeClaimResize(storageClassReader(backend)),
     ],
   });
   custom = new CustomResources(registry);
@@ -139,6 +143,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const nsc = new NamespaceController(client, () => registry.resources(), clock, log);
     const crds = new CrdController(client, custom, clock, log);
     const nodeControllers = createNodeControllers(client, { clock, log, nodeLifecycle: nodeLifecycleEnv() });
+    const statefulSets = new StatefulSetController(client, { clock, log, pods: nodeControllers.informers.pods });
     // Components write under their own names, as their managedFields and audit show upstream.
     const scheduler = new Scheduler({ client: new Client(transport, { userAgent: 'kube-scheduler/v1.35.0' }), clock, log });
     pool = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log });
@@ -149,10 +154,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       crds.run(controller.signal),
       nodeControllers.run(controller.signal),
       scheduler.run(controller.signal),
+      statefulSets.run(controller.signal),
     );
+    const volumeExpand = new VolumeExpandController(client, { clock, log });
+    running.push(volumeExpand.run(controller.signal));
     if (opts.defaultNodes) await ensureDefaultNodes(client, opts.defaultNodes);
     await pool.start();
-    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync()]).then(() => (ready = true));
+    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync(), statefulSets.waitForSync()]).then(() => (ready = true));
   } else ready = true;
   return {
     api,
