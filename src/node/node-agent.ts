@@ -25,6 +25,8 @@ export interface NodeAgentOptions {
   /** Pod CIDR index: the node's podCIDR and InternalIP derive from it. */
   index: number;
   enqueuePod(key: string): void;
+  /** See PodSyncDeps.volumesBlocked. */
+  volumesBlocked?(pod: KubeObject, key: string): string | undefined;
   leaseRenewMs?: number;
   /** Full status re-posted this often when nothing changed (kubelet nodeStatusReportFrequency, 5 min). */
   statusReportMs?: number;
@@ -88,6 +90,7 @@ export class NodeAgent {
       wheel: o.wheel,
       recorder: this.recorder,
       enqueue: o.enqueuePod,
+      volumesBlocked: o.volumesBlocked,
       log: this.log,
     });
   }

@@ -5,6 +5,7 @@
 // carries STOPPED_ANNOTATION, and resume when that annotation goes.
 import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../api/meta/types.ts';
+import type { PersistentVolumeClaim } from '../api/storage/volume.ts';
 import type { Client } from '../client/client.ts';
 import { Informer, objectKeyOf } from '../client/informer.ts';
 import { WorkQueue } from '../controllers/runtime/work-queue.ts';
@@ -29,6 +30,8 @@ export interface NodePoolOptions {
   events?: boolean;
   /** Concurrent pod syncs (default 16). */
   workers?: number;
+  /** Hold pods until their PersistentVolumeClaims are Bound, as a kubelet's volume manager (default true). */
+  volumes?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -57,6 +60,10 @@ export class NodePool {
   private readonly uidToKey = new Map<string, string>();
   private readonly nodeInformer: Informer;
   private readonly podInformer: Informer;
+  /** Claims, watched only to hold pods whose volumes cannot mount yet. */
+  private readonly claimInformer: Informer | undefined;
+  /** Pod keys waiting for a claim (namespace/name) to become mountable. */
+  private readonly waitingOnClaim = new Map<string, Set<string>>();
   private readonly queue: WorkQueue;
   private readonly log: (m: string) => void;
   private readonly abort = new AbortController();
@@ -69,6 +76,7 @@ export class NodePool {
     this.runtime = o.runtime ?? new SimulatedRuntime({ clock: this.clock, wheel: this.wheel, startDelayMs: o.startDelayMs, pullDelayMs: o.pullDelayMs });
     this.nodeInformer = new Informer(o.client.resource({ apiVersion: 'v1', resource: 'nodes', namespaced: false }), { clock: this.clock, log: this.log });
     this.podInformer = new Informer(o.client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true }), { clock: this.clock, log: this.log });
+    if (o.volumes !== false) this.claimInformer = new Informer(o.client.resource({ apiVersion: 'v1', resource: 'persistentvolumeclaims', namespaced: true }), { clock: this.clock, log: this.log });
     this.queue = new WorkQueue((key) => this.syncPod(key), { clock: this.clock, workers: o.workers ?? 16, log: this.log });
     this.runtime.onExit((c) => {
       const key = this.uidToKey.get(c.podUid);
@@ -92,6 +100,18 @@ export class NodePool {
       delete: (n) => this.onNodeGone(n),
     });
     this.running.push(this.podInformer.run(signal), this.queue.run(signal));
+    if (this.claimInformer) {
+      const claimChanged = (c: KubeObject) => {
+        const key = objectKeyOf(c);
+        const waiting = this.waitingOnClaim.get(key);
+        if (!waiting) return;
+        this.waitingOnClaim.delete(key);
+        for (const podKey of waiting) this.queue.add(podKey);
+      };
+      this.claimInformer.addHandlers({ add: claimChanged, update: (_o, c) => claimChanged(c), delete: claimChanged });
+      this.running.push(this.claimInformer.run(signal));
+      await this.claimInformer.waitForSync();
+    }
     await this.podInformer.waitForSync();
     this.running.push(this.nodeInformer.run(signal));
     await this.nodeInformer.waitForSync();
@@ -155,6 +175,7 @@ export class NodePool {
         runtime: this.runtime,
         index,
         enqueuePod: (key) => this.queue.add(key),
+        volumesBlocked: this.claimInformer ? (pod, key) => this.volumesBlocked(pod, key) : undefined,
         leaseRenewMs: this.o.leaseRenewMs,
         statusReportMs: this.o.statusReportMs,
         events: this.o.events,
@@ -216,6 +237,34 @@ export class NodePool {
     const set = this.byNode.get(node);
     set?.delete(key);
     if (set?.size === 0) this.byNode.delete(node);
+  }
+
+  /**
+   * Why the pod's claims cannot mount (the kubelet volume manager's populator errors): a claim
+   * missing, being deleted, or not Bound. The pod is re-synced when such a claim changes.
+   */
+  private volumesBlocked(pod: KubeObject, key: string): string | undefined {
+    const ns = pod.metadata.namespace!;
+    const vols = ((pod.spec as { volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; ephemeral?: unknown }[] } | undefined)?.volumes ?? [])
+      .filter((v) => v.persistentVolumeClaim || v.ephemeral)
+      .map((v) => ({ volume: v.name, claim: v.persistentVolumeClaim?.claimName ?? `${pod.metadata.name}-${v.name}` }));
+    for (const { volume, claim: name } of vols) {
+      const pvc = this.claimInformer!.get(ns, name) as PersistentVolumeClaim | undefined;
+      let err: string | undefined;
+      if (!pvc) err = `error processing PVC ${ns}/${name}: failed to fetch PVC from API server: persistentvolumeclaims "${name}" not found`;
+      else if (pvc.metadata.deletionTimestamp) err = `error processing PVC ${ns}/${name}: can't start pod because PVC ${ns}/${name} is being deleted`;
+      else if (pvc.status?.phase !== 'Bound' || !pvc.spec?.volumeName) {
+        err = `error processing PVC ${ns}/${name}: PVC ${ns}/${name} has non-bound phase ("${pvc.status?.phase ?? ''}") or empty pvc.Spec.VolumeName ("${pvc.spec?.volumeName ?? ''}")`;
+      }
+      if (err) {
+        const claimKey = `${ns}/${name}`;
+        let set = this.waitingOnClaim.get(claimKey);
+        if (!set) this.waitingOnClaim.set(claimKey, (set = new Set()));
+        set.add(key);
+        return `Unable to attach or mount volumes: unmounted volumes=[${vols.map((v) => v.volume).join(' ')}], unattached volumes=[], failed to process volumes=[${volume}]: ${err}`;
+      }
+    }
+    return undefined;
   }
 
   private async syncPod(key: string): Promise<void> {

@@ -30,12 +30,22 @@ export interface PodSyncDeps {
   recorder?: EventRecorder;
   /** Asks for another sync of the pod (the pool's queue). */
   enqueue(key: string): void;
+  /**
+   * Why the pod's volumes cannot be mounted yet (a claim missing, unbound or being deleted), or
+   * undefined when they can. Asked until it says yes once; the pool re-syncs the pod when one of
+   * its claims changes.
+   */
+  volumesBlocked?(pod: KubeObject, key: string): string | undefined;
   log(msg: string): void;
 }
 
 interface SyncedTrack extends PodTrack {
   lastSent?: Record<string, unknown>;
   ipReleased?: boolean;
+  /** The pod's volumes were mounted: they stay so for its lifetime. */
+  volumesMounted?: boolean;
+  /** The FailedMount message last reported, so each is recorded once. */
+  mountFailure?: string;
 }
 
 const RETRY_MS = 1_000;
@@ -63,6 +73,16 @@ export class PodSync {
     }
     if (!pod) return;
     track ??= this.admit(key, pod);
+    if (!track.volumesMounted && !pod.metadata.deletionTimestamp && this.d.volumesBlocked) {
+      // The kubelet's volume manager: containers wait (ContainerCreating) until every claim mounts.
+      const why = this.d.volumesBlocked(pod, key);
+      if (why) {
+        if (track.mountFailure !== why) this.event(pod, 'Warning', 'FailedMount', why);
+        track.mountFailure = why;
+        return this.postStatus(pod, track, false);
+      }
+    }
+    track.volumesMounted = true;
     const now = this.d.clock.now();
     this.runProbes(pod, track, now);
     const plan = planPod(pod, track, now);
