@@ -109,6 +109,55 @@ describe('ValidateStatefulSetUpdate', () => {
   });
 });
 
+// Beyond upstream: statefulset.k8ts.io/expand-claims lets an update raise claim templates'
+// storage requests; without it, and for any other template change, upstream's message stands.
+describe('ValidateStatefulSetUpdate with statefulset.k8ts.io/expand-claims', () => {
+  const FORBIDDEN =
+    "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+  const claim = (name: string, storage: string) => ({ metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, storageClassName: 'grow' } });
+  const old = sts({ volumeClaimTemplates: [claim('data', '1Gi'), claim('logs', '512Mi')] });
+  old.metadata.resourceVersion = '7';
+
+  it.each<[string, string | undefined, (spec: Record<string, any>) => void, string]>([
+    ['no annotation: increase refused', undefined, (s) => (s.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi'), FORBIDDEN],
+    ['annotation "false": increase refused', 'false', (s) => (s.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi'), FORBIDDEN],
+    ['increase', 'true', (s) => (s.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi'), ''],
+    ['increase in another unit', 'true', (s) => (s.volumeClaimTemplates[1].spec.resources.requests.storage = '1G'), ''],
+    ['same value in another unit', 'true', (s) => (s.volumeClaimTemplates[0].spec.resources.requests.storage = '1024Mi'), ''],
+    ['increase of both templates with a replicas change', 'true', (s) => {
+      s.replicas = 5;
+      s.volumeClaimTemplates[0].spec.resources.requests.storage = '3Gi';
+      s.volumeClaimTemplates[1].spec.resources.requests.storage = '1Gi';
+    }, ''],
+    ['decrease', 'true', (s) => (s.volumeClaimTemplates[0].spec.resources.requests.storage = '500Mi'), FORBIDDEN],
+    ['one up, one down', 'true', (s) => {
+      s.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi';
+      s.volumeClaimTemplates[1].spec.resources.requests.storage = '256Mi';
+    }, FORBIDDEN],
+    ['not a quantity', 'true', (s) => (s.volumeClaimTemplates[0].spec.resources.requests.storage = 'lots'), FORBIDDEN],
+    ['request removed', 'true', (s) => delete s.volumeClaimTemplates[0].spec.resources.requests.storage, FORBIDDEN],
+    ['increase with a class change', 'true', (s) => {
+      s.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi';
+      s.volumeClaimTemplates[0].spec.storageClassName = 'other';
+    }, FORBIDDEN],
+    ['access modes', 'true', (s) => (s.volumeClaimTemplates[0].spec.accessModes = ['ReadWriteMany']), FORBIDDEN],
+    ['limits', 'true', (s) => (s.volumeClaimTemplates[0].spec.resources.limits = { storage: '4Gi' }), FORBIDDEN],
+    ['template labels', 'true', (s) => (s.volumeClaimTemplates[0].metadata.labels = { tier: 'db' }), FORBIDDEN],
+    ['template added', 'true', (s) => s.volumeClaimTemplates.push(claim('extra', '1Gi')), FORBIDDEN],
+    ['template removed', 'true', (s) => s.volumeClaimTemplates.pop(), FORBIDDEN],
+    ['templates reordered', 'true', (s) => s.volumeClaimTemplates.reverse(), FORBIDDEN],
+    ['increase with a serviceName change', 'true', (s) => {
+      s.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi';
+      s.serviceName = 'other';
+    }, FORBIDDEN],
+  ])('%s', (_, annotation, f, want) => {
+    const next = structuredClone(old);
+    if (annotation !== undefined) next.metadata.annotations = { 'statefulset.k8ts.io/expand-claims': annotation };
+    f(next.spec as Record<string, any>);
+    expect(message(next, validateStatefulSetUpdate(next, old)).replace(PREFIX, '')).toBe(want);
+  });
+});
+
 describe('SetDefaults_StatefulSet', () => {
   it('gives the shape kubectl get -o yaml shows on 1.35', () => {
     const obj = sts({ volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] });

@@ -12,6 +12,7 @@ import { validateAnnotations, validateLabels, validateObjectMeta, validateObject
 import { validateWorkloadSelector } from '../validation/selector.ts';
 import { goIntOrString } from '../validation/go-value.ts';
 import { intOrPercentValue, notMoreThan100Percent, validateNonnegative, validatePositiveIntOrPercent } from '../validation/int-or-percent.ts';
+import { EXPAND_CLAIMS_ANNOTATION, claimTemplatesOnlyGrew, optedIn } from './statefulset-opt-in.ts';
 
 export interface StatefulSetOptions {
   /** MaxUnavailableStatefulSet gate (beta, on by default in 1.35): default rollingUpdate.maxUnavailable to 1. */
@@ -135,12 +136,18 @@ export function validateStatefulSet(obj: KubeObject): FieldError[] {
 // revisionHistoryLimit became mutable in 1.33 (kubernetes#130263), and the message names it.
 const UPDATABLE = ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy', 'revisionHistoryLimit'];
 
-/** Update validation: the new spec is valid, and only the updatable spec fields changed. */
+/**
+ * Update validation: the new spec is valid, and only the updatable spec fields changed. Beyond
+ * upstream, a set annotated statefulset.k8ts.io/expand-claims: "true" (on the new object) may
+ * also raise its claim templates' storage requests; any other template change, or a decrease,
+ * gets upstream's message.
+ */
 export function validateStatefulSetUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const errs = [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateStatefulSetSpec(isObj(obj.spec) ? obj.spec : {})];
   const next: Obj = clone(isObj(obj.spec) ? obj.spec : {});
   const prev: Obj = isObj(old.spec) ? old.spec : {};
-  for (const f of UPDATABLE) {
+  const updatable = optedIn(obj, EXPAND_CLAIMS_ANNOTATION) && claimTemplatesOnlyGrew(next.volumeClaimTemplates, prev.volumeClaimTemplates) ? [...UPDATABLE, 'volumeClaimTemplates'] : UPDATABLE;
+  for (const f of updatable) {
     if (prev[f] === undefined) delete next[f];
     else next[f] = prev[f];
   }

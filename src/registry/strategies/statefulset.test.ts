@@ -175,6 +175,20 @@ describe('StatefulSet updates', () => {
     );
   });
 
+  // Beyond upstream: the opt-in annotation admits a storage increase through the whole strategy
+  // (defaults applied to both objects), and bumps generation like any spec change.
+  it('with statefulset.k8ts.io/expand-claims, allows raising a claim template request and nothing else', () => {
+    const optIn = (next: KubeObject) => ({ ...next, metadata: { ...next.metadata, annotations: { 'statefulset.k8ts.io/expand-claims': 'true' } } });
+    const grown = update(s, old, optIn(edit((sp) => (sp.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi'))));
+    expect(grown.message).toBe('');
+    expect(grown.generationBumped).toBe(true);
+    expect((grown.obj.spec as any).volumeClaimTemplates[0].spec.resources.requests.storage).toBe('2Gi');
+    const forbidden =
+      "StatefulSet \"web\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+    expect(update(s, old, optIn(edit((sp) => (sp.volumeClaimTemplates[0].spec.resources.requests.storage = '512Mi')))).message).toBe(forbidden);
+    expect(update(s, old, optIn(edit((sp) => (sp.volumeClaimTemplates[0].spec.accessModes = ['ReadWriteMany'])))).message).toBe(forbidden);
+  });
+
   it('keeps status on spec updates and does not bump generation for metadata-only edits', () => {
     const withStatus: KubeObject = { ...old, status: { replicas: 1, readyReplicas: 1 } };
     const next = structuredClone(withStatus);
