@@ -213,6 +213,26 @@ describe('storage', () => {
     expect(ev.message).toBe("0/2 nodes are available: 2 node(s) didn't find available persistent volumes to bind. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.");
   });
 
+  it('gives a generic ephemeral volume its own claim, which goes with the pod', async () => {
+    await pods.create(NS, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'eph' },
+      spec: {
+        containers: [{ name: 'app', image: 'busybox:1.36' }],
+        volumes: [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } }],
+      },
+    });
+    const bound = await boundClaim('eph-scratch');
+    expect(bound.metadata.ownerReferences).toMatchObject([{ kind: 'Pod', name: 'eph', controller: true }]);
+    expect(bound.spec?.storageClassName).toBe('standard');
+    await runningPod('eph');
+    const pv = (await getVolume(bound.spec!.volumeName!))!;
+    await pods.delete(NS, 'eph', { gracePeriodSeconds: 0 });
+    await eventually(async () => !(await getVolume(pv.metadata.name!)), { what: 'ephemeral volume deleted', timeoutMs: 15_000 });
+    expect(existsSync(pathOf(pv))).toBe(false);
+  });
+
   it('holds a bound volume against deletion while it is Bound', async () => {
     await volumes.delete('', 'pv10');
     const pv = (await getVolume('pv10'))!;

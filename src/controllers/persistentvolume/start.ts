@@ -1,8 +1,9 @@
 // One call that starts the storage controllers of the controller manager on shared informers:
-// the PV controller (binder), PVC/PV protection and the built-in local-path provisioner. The CLI
-// wires it into the control plane.
+// the PV controller (binder), PVC/PV protection, generic ephemeral volumes and the built-in
+// local-path provisioner. The CLI wires it into the control plane.
 import type { Client } from '../../client/client.ts';
 import type { Clock } from '../../util/clock.ts';
+import { EphemeralVolumeController } from '../ephemeral/controller.ts';
 import { LocalPathProvisioner } from '../local-path/controller.ts';
 import { VolumeProtectionController } from '../volume-protection/controller.ts';
 import { PersistentVolumeController } from './controller.ts';
@@ -32,13 +33,14 @@ export function createStorageControllers(client: Client, opts: StorageController
   const binder = new PersistentVolumeController(client, { ...base, resyncMs: opts.resyncMs });
   const protection = new VolumeProtectionController(client, base);
   const provisioner = new LocalPathProvisioner(client, { ...base, baseDir: opts.storageDir });
+  const ephemeral = new EphemeralVolumeController(client, { clock: opts.clock, log: opts.log, pods: informers.pods, claims: informers.claims });
   return {
     informers,
     binder,
     protection,
     provisioner,
     async run(signal) {
-      await Promise.all([informers.run(signal), binder.run(signal), protection.run(signal), provisioner.run(signal)]);
+      await Promise.all([informers.run(signal), binder.run(signal), protection.run(signal), provisioner.run(signal), ephemeral.run(signal)]);
     },
     waitForSync: () => informers.waitForSync(),
   };
