@@ -9,7 +9,13 @@
 // are Running, Ready and available, and stops at the first unhealthy pod; it deletes condemned
 // pods in descending order, one at a time, only when all others are healthy. Parallel creates and
 // deletes without waiting.
+//
+// Two opt-in departures, each behind an annotation on the set (statefulset-opt-in.ts): claims
+// grown in their template are raised first (expand-claims.ts), and under recover-stuck-rollout an
+// outdated pod that is not Running and Ready is replaced instead of blocking the rollout.
+import { optedIn, RECOVER_STUCK_ROLLOUT_ANNOTATION } from '../../api/apps/statefulset-opt-in.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
+import { planClaimExpansions } from './expand-claims.ts';
 import {
   availableAt,
   claimsFor,
@@ -60,14 +66,17 @@ export interface ClaimWork {
   conflicting: string[];
 }
 
-export type Phase = 'replicas' | 'condemnedClaims' | 'condemned' | 'update' | 'history';
-export type DeleteReason = 'terminal' | 'condemned' | 'update';
+export type Phase = 'claims' | 'replicas' | 'condemnedClaims' | 'condemned' | 'update' | 'history';
+/** `recover`: an outdated pod that is not Running and Ready, replaced under recover-stuck-rollout. */
+export type DeleteReason = 'terminal' | 'condemned' | 'update' | 'recover';
 
 export type Step =
   | { phase: Phase; kind: 'createPod'; pod: KubeObject; claims: ClaimWork }
   | { phase: Phase; kind: 'ensureClaims'; pod: KubeObject; claims: ClaimWork }
   | { phase: Phase; kind: 'updatePod'; pod: KubeObject; podChanged: boolean; claims: ClaimWork }
   | { phase: Phase; kind: 'deletePod'; pod: KubeObject; reason: DeleteReason }
+  /** Opt-in (expand-claims): the claim with its storage request raised to its template's. */
+  | { phase: Phase; kind: 'expandClaim'; claim: KubeObject; from: string; to: string }
   | { phase: Phase; kind: 'deleteRevision'; revision: KubeObject };
 
 export interface Plan {
@@ -176,6 +185,18 @@ export function planStatefulSet(input: PlanInput): Plan {
   // A set being deleted only has its status written.
   if (set.metadata.deletionTimestamp) return finish();
 
+  // Opt-in: claims whose template grew are raised before any pod work; expansion is online.
+  for (const e of planClaimExpansions(set, claims)) steps.push({ phase: 'claims', kind: 'expandClaim', ...e });
+
+  // Opt-in (kubernetes#67250): a pod at or above the partition, of a revision other than the update
+  // revision, that is not Running and Ready, would hold an OrderedReady set (or use up the
+  // maxUnavailable budget) forever, since a fixed or reverted template never reaches it. It is
+  // replaced now; its absence costs no availability, as it was not available.
+  const partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0;
+  const recover = optedIn(set, RECOVER_STUCK_ROLLOUT_ANNOTATION) && spec.updateStrategy?.type === 'RollingUpdate';
+  const recovered = new Set<KubeObject>();
+  const stuck = (pod: KubeObject, index: number) => recover && index >= partition && !isTerminating(pod) && !isRunningAndReady(pod) && revisionOf(pod) !== updateName;
+
   // Replicas, in ascending ordinal order. Under OrderedReady a blocking result ends the sync.
   for (let i = 0; i < slots.length; i++) {
     const pod = slots[i]!;
@@ -192,6 +213,12 @@ export function planStatefulSet(input: PlanInput): Plan {
         continue;
       }
       steps.push({ phase: 'replicas', kind: 'createPod', pod, claims: claimWork(set, pod, claims, true) });
+      if (monotonic) return finish();
+      continue;
+    }
+    if (stuck(pod, i)) {
+      steps.push({ phase: 'replicas', kind: 'deletePod', pod, reason: 'recover' });
+      recovered.add(pod);
       if (monotonic) return finish();
       continue;
     }
@@ -231,7 +258,6 @@ export function planStatefulSet(input: PlanInput): Plan {
   if (spec.updateStrategy?.type === 'OnDelete') return finish();
 
   // Rolling update from the highest index down to the partition.
-  const partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0;
   const deleteForUpdate = (pod: KubeObject) => {
     steps.push({ phase: 'update', kind: 'deletePod', pod, reason: 'update' });
     status.currentReplicas = (status.currentReplicas ?? 0) - 1;
@@ -244,7 +270,7 @@ export function planStatefulSet(input: PlanInput): Plan {
     for (let t = slots.length - 1; t >= partition && budget > 0; t--) {
       const pod = slots[t]!;
       // A slot not created yet has nothing to delete.
-      if (isCreated(pod) && revisionOf(pod) !== updateName && !isTerminating(pod)) {
+      if (isCreated(pod) && revisionOf(pod) !== updateName && !isTerminating(pod) && !recovered.has(pod)) {
         deleteForUpdate(pod);
         budget--;
       }
@@ -253,7 +279,7 @@ export function planStatefulSet(input: PlanInput): Plan {
   }
   for (let t = slots.length - 1; t >= partition; t--) {
     const pod = slots[t]!;
-    if (isCreated(pod) && revisionOf(pod) !== updateName && !isTerminating(pod)) {
+    if (isCreated(pod) && revisionOf(pod) !== updateName && !isTerminating(pod) && !recovered.has(pod)) {
       deleteForUpdate(pod);
       return finish();
     }

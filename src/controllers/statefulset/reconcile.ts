@@ -16,7 +16,7 @@ import { claimPods, selectorOf } from './identity.ts';
 import { planStatefulSet, type ClaimWork, type Plan, type Step } from './plan.ts';
 import { createRevision } from './revisions.ts';
 import { statusNeedsWrite, wireStatus } from './status.ts';
-import { controllerRefOf, setControllerRef, type StatefulSetStatus } from './types.ts';
+import { controllerRefOf, REVISION_LABEL, setControllerRef, type StatefulSetStatus } from './types.ts';
 
 export interface StatefulSetApis {
   sets: ResourceClient;
@@ -99,7 +99,7 @@ export class StatefulSetReconciler {
       plan = planStatefulSet({ ...input, revisions: [...revisions.filter((r) => r.metadata.name !== written.revision.metadata.name), written.revision], collisionCount: written.collisionCount });
     }
     let failure: unknown;
-    for (const phase of ['replicas', 'condemnedClaims', 'condemned', 'update'] as const) {
+    for (const phase of ['claims', 'replicas', 'condemnedClaims', 'condemned', 'update'] as const) {
       const steps = plan.steps.filter((s) => s.phase === phase);
       if (!steps.length) continue;
       failure = await runBounded(steps, plan.burst ? (this.opts.burst ?? 128) : 1, (s) => this.execute(key, set, s));
@@ -286,7 +286,13 @@ export class StatefulSetReconciler {
           throw e;
         }
         this.podEvent('delete', set, step.pod);
+        if (step.reason === 'recover') {
+          const rev = step.pod.metadata.labels?.[REVISION_LABEL] ?? '';
+          this.recorder.event(set, 'Normal', 'RecoverStuckRollout', `delete Pod ${step.pod.metadata.name} of revision ${rev}: not Running and Ready, and not at the update revision`);
+        }
         return;
+      case 'expandClaim':
+        return this.expandClaim(key, set, step.claim, step.to);
       case 'deleteRevision':
         try {
           await this.api.revisions.delete(ns, step.revision.metadata.name!, { preconditions: { uid: step.revision.metadata.uid } });
@@ -295,6 +301,24 @@ export class StatefulSetReconciler {
         }
         return;
     }
+  }
+
+  /**
+   * Opt-in (expand-claims): writes a claim's raised storage request. A refusal (a class without
+   * allowVolumeExpansion, a claim that cannot grow) leaves the claim alone with a Warning on the
+   * set and does not fail the sync; a conflict is retried by the next sync.
+   */
+  private async expandClaim(key: string, set: KubeObject, claim: KubeObject, to: string): Promise<void> {
+    const what = `expand Claim ${claim.metadata.name} to ${to} in StatefulSet ${set.metadata.name}`;
+    try {
+      this.expectations.expectRevision(key, this.informers.claims, await this.api.claims.update(set.metadata.namespace!, claim, { fieldManager: FIELD_MANAGER }));
+    } catch (e) {
+      if (is(e, 404)) return;
+      if (!is(e, 403, 422)) throw e;
+      this.recorder.event(set, 'Warning', 'ClaimExpansionFailed', `${what} failed error: ${errText(e)}`);
+      return;
+    }
+    this.recorder.event(set, 'Normal', 'ClaimExpansionRequested', `${what} successful`);
   }
 
   /** Creates missing claims (failing on claims being deleted) and/or updates claims' owner references. */
