@@ -24,6 +24,13 @@ import { NamespaceCache, namespaceLifecycle } from '../registry/admission/namesp
 import { KUBERNETES_SERVICE_IP, ServiceIpAllocator } from '../registry/admission/service-ips.ts';
 import { persistentVolumeClaimResize, storageClassReader } from '../registry/admission/pvc-resize.ts';
 import { VolumeExpandController } from '../controllers/volume-expand/controller.ts';
+import { createStorageControllers } from '../controllers/persistentvolume/start.ts';
+import { ensureDefaultStorageClass } from '../controllers/local-path/default-class.ts';
+import { STORAGE_CLASS_PREFIX, storageAdmission } from '../registry/admission/storage.ts';
+import type { StorageClass } from '../api/storage/volume.ts';
+import { VolumeBinding } from '../scheduler/volume-binding/volume-binding.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Registry } from '../registry/registry.ts';
 import { schemaFieldChecker } from '../registry/schema-field-checker.ts';
 import { strategyFor } from '../registry/strategies/index.ts';
@@ -43,6 +50,11 @@ export interface ControlPlaneOptions {
   log?: (msg: string) => void;
   /** Start the controllers, the scheduler and the simulated node pool (default true). */
   controllers?: boolean;
+  /**
+   * Where the local-path provisioner creates volume directories (default <dataDir>/storage;
+   * without a data dir, a temporary directory removed at stop).
+   */
+  storageDir?: string;
   /** Create kind-style default nodes (k8ts up does; tests add their own). */
   defaultNodes?: { workers: number; scheduleOnControlPlane: boolean };
 }
@@ -80,6 +92,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       namespaceLifecycle(getNamespace),
       new ServiceIpAllocator(async () => (await backend.list('/registry/core/services/')).items.map((kv) => JSON.parse(kv.value) as KubeObject)),
       persistentVolumeClaimResize(storageClassReader(backend)),
+      storageAdmission(async () => (await backend.list(STORAGE_CLASS_PREFIX)).items.map((kv) => JSON.parse(kv.value) as StorageClass)),
     ],
   });
   custom = new CustomResources(registry);
@@ -137,6 +150,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   setMaxListeners(0, controller.signal);
   const running: Promise<unknown>[] = [];
   let pool: NodePool | undefined;
+  let storageDir = opts.storageDir ?? (opts.dataDir ? join(opts.dataDir, 'storage') : '');
+  let tempStorage: string | undefined;
   if (opts.controllers !== false) {
     const gc = new GarbageCollector(client, registry.resources(), clock, log);
     registry.onChange((change, info) => (change === 'added' ? gc.addResource(info) : gc.removeResource(info)));
@@ -145,7 +160,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const nodeControllers = createNodeControllers(client, { clock, log, nodeLifecycle: nodeLifecycleEnv() });
     const statefulSets = new StatefulSetController(client, { clock, log, pods: nodeControllers.informers.pods });
     // Components write under their own names, as their managedFields and audit show upstream.
-    const scheduler = new Scheduler({ client: new Client(transport, { userAgent: 'kube-scheduler/v1.35.0' }), clock, log });
+    const schedulerClient = new Client(transport, { userAgent: 'kube-scheduler/v1.35.0' });
+    const volumeBinding = new VolumeBinding({ client: schedulerClient, clock, log });
+    const { volumePreFilter, volumeFilter, volumePreBind } = volumeBinding;
+    const scheduler = new Scheduler({ client: schedulerClient, clock, log, volumePreFilter, volumeFilter, volumePreBind });
+    volumeBinding.onChange(() => scheduler.retryPodsWithClaims());
+    if (!opts.storageDir && !opts.dataDir) storageDir = tempStorage = mkdtempSync(join(tmpdir(), 'k8ts-storage-'));
+    const storage = createStorageControllers(client, { clock, log, storageDir });
     pool = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log });
     ctx.podSubresource = servePodSubresource(pool);
     running.push(
@@ -154,13 +175,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       crds.run(controller.signal),
       nodeControllers.run(controller.signal),
       scheduler.run(controller.signal),
+      volumeBinding.run(controller.signal),
+      storage.run(controller.signal),
       statefulSets.run(controller.signal),
     );
     const volumeExpand = new VolumeExpandController(client, { clock, log });
     running.push(volumeExpand.run(controller.signal));
     if (opts.defaultNodes) await ensureDefaultNodes(client, opts.defaultNodes);
     await pool.start();
-    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync(), statefulSets.waitForSync()]).then(() => (ready = true));
+    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync(), statefulSets.waitForSync(), volumeBinding.waitForSync(), storage.waitForSync()]).then(() => (ready = true));
   } else ready = true;
   return {
     api,
@@ -174,6 +197,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       await Promise.allSettled(running);
       namespaces.close();
       await backend.close();
+      if (tempStorage) rmSync(tempStorage, { recursive: true, force: true });
     },
   };
 }
@@ -187,6 +211,7 @@ async function bootstrap(client: Client): Promise<void> {
       if (!(await namespaces.find('', name))) await namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     }),
   );
+  await ensureDefaultStorageClass(client);
   const services = client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true });
   if (!(await services.find('default', 'kubernetes'))) {
     await services.create('default', {

@@ -1,7 +1,7 @@
 // Volume expansion end to end in process: the PersistentVolumeClaimResize admission and claim
 // validation refuse what upstream refuses, and the expand controller plus the built-in resizer
-// grow a bound claim of an allowVolumeExpansion class. Claims and volumes are bound by hand here
-// (claimRef + Bound on the volume, volumeName + bind-completed + Bound on the claim).
+// grow a bound claim of an allowVolumeExpansion class. Each claim is pre-bound to a volume made
+// here (the PV controller binds them), so the expansion path is tested without provisioning.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/meta/types.ts';
 import type { ResourceClient } from '../../src/client/client.ts';
@@ -23,16 +23,14 @@ async function storageClass(name: string, allowVolumeExpansion?: boolean): Promi
   expect(res.status, res.text).toBe(201);
 }
 
-/** A claim of class `cls` bound by hand to a 1Gi volume provisioned by the built-in driver. */
+/**
+ * A claim of class `cls` bound to a 1Gi volume that claims to come from the built-in driver: the
+ * volume names the claim and the claim the volume, so the PV controller binds them and nothing
+ * is provisioned.
+ */
 async function boundClaim(name: string, cls: string): Promise<KubeObject> {
-  const pvc = await claims.create('default', {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name },
-    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: cls },
-  });
-  const pvName = `pvc-${pvc.metadata.uid}`;
-  const pv = await volumes.create('', {
+  const pvName = `pv-${name}`;
+  await volumes.create('', {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
     metadata: { name: pvName, annotations: { 'pv.kubernetes.io/provisioned-by': LOCAL_PATH_DRIVER } },
@@ -42,16 +40,19 @@ async function boundClaim(name: string, cls: string): Promise<KubeObject> {
       hostPath: { path: `/var/lib/k8ts/storage/${pvName}` },
       storageClassName: cls,
       persistentVolumeReclaimPolicy: 'Delete',
-      claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: 'default', name, uid: pvc.metadata.uid },
+      claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: 'default', name },
     },
   });
-  await volumes.updateStatus('', { ...pv, status: { phase: 'Bound' } });
-  const withVolume = await claims.update('default', {
-    ...pvc,
-    metadata: { ...pvc.metadata, annotations: { 'pv.kubernetes.io/bind-completed': 'yes' } },
-    spec: { ...(pvc.spec as object), volumeName: pvName },
+  await claims.create('default', {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: cls, volumeName: pvName },
   });
-  return claims.updateStatus('default', { ...withVolume, status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } } });
+  return eventually(async () => {
+    const c = await claims.get('default', name);
+    return (c.status as { phase?: string } | undefined)?.phase === 'Bound' ? c : undefined;
+  });
 }
 
 async function eventsOf(name: string): Promise<{ reason: string; message: string; type: string; component: string }[]> {
