@@ -142,7 +142,7 @@ export async function benchOrderedSteps(opts: { replicas?: number; signal?: Abor
         if (isReady(p) && !readyAt.has(p.metadata.name!)) readyAt.set(p.metadata.name!, performance.now());
       },
     });
-    await s.sets.create('default', statefulSet('ord', replicas, {}, false));
+    await s.sets.create('default', statefulSet('ord', replicas));
     await until(s, () => readyAt.size >= replicas, opts.signal);
     const steps: number[] = [];
     for (let i = 1; i < replicas; i++) steps.push(addedAt.get(`ord-${i}`)! - readyAt.get(`ord-${i - 1}`)!);
@@ -152,7 +152,7 @@ export async function benchOrderedSteps(opts: { replicas?: number; signal?: Abor
         replicas,
         p50Ms: Math.round(quantile(steps, 0.5) * 100) / 100,
         maxMs: Math.round(steps[steps.length - 1]! * 100) / 100,
-        note: 'bench/statefulsets.ts: OrderedReady set without claims; from pod N Ready to pod N+1 created, both seen by an HTTPS watch',
+        note: 'bench/statefulsets.ts: OrderedReady set with a volumeClaimTemplate; from pod N Ready to pod N+1 created, both seen by an HTTPS watch',
       }),
     };
   } finally {

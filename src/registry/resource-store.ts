@@ -2,6 +2,7 @@
 // store.go): create, get, update (guaranteed update with retries), delete with finalizers, grace
 // periods and propagation. Resource-specific rules come from a Strategy; list and watch live in
 // list.ts and watch.ts.
+import { KeyedSerializer } from '../util/keyed-serializer.ts';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound, staleConflict, type ResourceRef } from '../api/errors.ts';
 import type { FieldError } from '../api/meta/field-errors.ts';
 import type { KubeObject, Status } from '../api/meta/types.ts';
@@ -47,6 +48,8 @@ export class ResourceStore {
   readonly apiVersion: string;
   readonly ref: ResourceRef;
   readonly deps: ResourceStoreDeps;
+  // Writes to one object queue behind each other instead of racing (see KeyedSerializer).
+  private readonly writes = new KeyedSerializer();
 
   constructor(info: ResourceInfo, deps: ResourceStoreDeps) {
     this.info = info;
@@ -124,7 +127,11 @@ export class ResourceStore {
    * Guaranteed update: reads the current object, asks req.mutate for the desired one, applies the
    * strategy and writes it guarded by the read revision; a lost race re-reads and mutates again.
    */
-  async update(namespace: string, name: string, req: UpdateRequest): Promise<WriteResult> {
+  update(namespace: string, name: string, req: UpdateRequest): Promise<WriteResult> {
+    return this.writes.run(this.key(namespace, name), () => this.guaranteedUpdate(namespace, name, req));
+  }
+
+  private async guaranteedUpdate(namespace: string, name: string, req: UpdateRequest): Promise<WriteResult> {
     const key = this.key(namespace, name);
     for (let attempt = 0; attempt < MAX_UPDATE_RETRIES; attempt++) {
       const kv = await this.deps.backend.get(key);
@@ -157,10 +164,9 @@ export class ResourceStore {
         next.metadata.resourceVersion = String(written.modRevision);
         return { object: next, warnings, created: false };
       } catch (e) {
-        if (isStorageError(e, 'Conflict') || isStorageError(e, 'NotFound')) {
-          if (pinned) throw staleConflict(this.ref, name);
-          continue;
-        }
+        // Lost a race: mutate the newer object. A resourceVersion the client sent is checked
+        // against it above; one that only came from the object the patch was applied to is not.
+        if (isStorageError(e, 'Conflict') || isStorageError(e, 'NotFound')) continue;
         throw e;
       }
     }
@@ -231,7 +237,11 @@ export class ResourceStore {
    * Deletes as upstream's store.Delete: preconditions, then graceful deletion (pods), then
    * finalizers (the object stays with deletionTimestamp until they are gone), else removal.
    */
-  async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+  delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    return this.writes.run(this.key(namespace, name), () => this.deleteOnce(namespace, name, opts));
+  }
+
+  private async deleteOnce(namespace: string, name: string, opts: DeleteOptions): Promise<DeleteResult> {
     const key = this.key(namespace, name);
     for (let attempt = 0; attempt < MAX_UPDATE_RETRIES; attempt++) {
       const kv = await this.deps.backend.get(key);
