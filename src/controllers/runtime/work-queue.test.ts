@@ -122,4 +122,34 @@ describe('TokenBucket', () => {
     clock.advance(1000);
     expect(b.reserve()).toBe(0);
   });
+
+  it('paces a key dirtied in flight by dirtyDelay, folding the adds meanwhile into one run', async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    let release: () => void = () => {};
+    const q = new WorkQueue(
+      async () => {
+        calls++;
+        if (calls === 1) await new Promise<void>((r) => (release = r));
+      },
+      { clock, dirtyDelay: () => 50 },
+    );
+    const stop = new AbortController();
+    const running = q.run(stop.signal);
+    q.add('a');
+    await settle();
+    q.add('a'); // dirtied in flight
+    release();
+    await settle();
+    expect(calls).toBe(1);
+    q.add('a');
+    q.add('a');
+    await settle();
+    expect(calls).toBe(1);
+    clock.advance(50);
+    await settle();
+    expect(calls).toBe(2);
+    stop.abort();
+    await running;
+  });
 });

@@ -22,12 +22,22 @@ const MAX_INT32 = 2 ** 31 - 1;
 
 /** The parent set's name and the ordinal parsed from a pod name; ordinal -1 when it has none. */
 export function parentAndOrdinal(name: string | undefined): { parent: string; ordinal: number } {
-  const m = STATEFUL_POD.exec(name ?? '');
-  if (!m) return { parent: '', ordinal: -1 };
-  const n = Number(m[2]);
-  // Upstream parses into an int32; a larger number leaves the ordinal at -1.
-  return { parent: m[1]!, ordinal: Number.isSafeInteger(n) && n <= MAX_INT32 ? n : -1 };
+  const key = name ?? '';
+  let parsed = parsedNames.get(key);
+  if (!parsed) {
+    const m = STATEFUL_POD.exec(key);
+    const n = m ? Number(m[2]) : -1;
+    // Upstream parses into an int32; a larger number leaves the ordinal at -1.
+    parsed = m ? { parent: m[1]!, ordinal: Number.isSafeInteger(n) && n <= MAX_INT32 ? n : -1 } : { parent: '', ordinal: -1 };
+    if (parsedNames.size >= PARSED_NAMES_MAX) parsedNames.clear();
+    parsedNames.set(key, Object.freeze(parsed));
+  }
+  return parsed;
 }
+
+// Every sync of a set parses every pod's name several times: remember the answers.
+const parsedNames = new Map<string, { parent: string; ordinal: number }>();
+const PARSED_NAMES_MAX = 200_000;
 
 export const ordinalOf = (pod: KubeObject): number => parentAndOrdinal(pod.metadata.name).ordinal;
 export const isMemberOf = (set: KubeObject, pod: KubeObject): boolean => parentAndOrdinal(pod.metadata.name).parent === set.metadata.name;
@@ -80,17 +90,25 @@ export function storageMatches(set: KubeObject, pod: KubeObject): boolean {
  */
 export function claimsFor(set: KubeObject, ordinal: number): Map<string, KubeObject> {
   const out = new Map<string, KubeObject>();
-  const matchLabels = setSpec(set).selector?.matchLabels ?? {};
-  for (const t of setSpec(set).volumeClaimTemplates ?? []) {
-    const c = structuredClone(t) as KubeObject;
-    c.apiVersion = 'v1';
-    c.kind = 'PersistentVolumeClaim';
-    c.metadata = { ...c.metadata, name: claimName(set, t, ordinal), namespace: set.metadata.namespace, labels: { ...(t.metadata.labels ?? {}), ...matchLabels } };
-    // The template's status (defaulted to Pending) is not part of what is created.
-    delete c.status;
-    out.set(t.metadata.name!, c);
-  }
+  for (const t of setSpec(set).volumeClaimTemplates ?? []) out.set(t.metadata.name!, claimFor(set, t, ordinal));
   return out;
+}
+
+/** The claim of one template for an ordinal, as claimsFor builds it. */
+export function claimFor(set: KubeObject, template: KubeObject, ordinal: number): KubeObject {
+  const matchLabels = setSpec(set).selector?.matchLabels ?? {};
+  const c = structuredClone(template) as KubeObject;
+  c.apiVersion = 'v1';
+  c.kind = 'PersistentVolumeClaim';
+  c.metadata = { ...c.metadata, name: claimName(set, template, ordinal), namespace: set.metadata.namespace, labels: { ...(template.metadata.labels ?? {}), ...matchLabels } };
+  // The template's status (defaulted to Pending) is not part of what is created.
+  delete c.status;
+  return c;
+}
+
+/** The names of an ordinal's claims with their templates: what a sync looks claims up by. */
+export function claimNamesFor(set: KubeObject, ordinal: number): { template: KubeObject; name: string }[] {
+  return (setSpec(set).volumeClaimTemplates ?? []).map((t) => ({ template: t, name: claimName(set, t, ordinal) }));
 }
 
 /** Sets the name, namespace and the pod-name and pod-index labels (updateIdentity). */

@@ -18,7 +18,8 @@ import type { KubeObject } from '../../api/meta/types.ts';
 import { planClaimExpansions } from './expand-claims.ts';
 import {
   availableAt,
-  claimsFor,
+  claimFor,
+  claimNamesFor,
   identityMatches,
   inOrdinalRange,
   isCreated,
@@ -100,15 +101,20 @@ const noClaims = (): ClaimWork => ({ create: [], deleting: [], update: [], confl
  */
 function claimWork(set: KubeObject, pod: KubeObject, claims: ReadonlyMap<string, KubeObject>, create: boolean): ClaimWork {
   const work = noClaims();
-  for (const c of claimsFor(set, ordinalOf(pod)).values()) {
-    const live = claims.get(c.metadata.name!);
+  const ordinal = ordinalOf(pod);
+  // Only names are needed for claims that exist: a sync of a large set visits every pod.
+  for (const { template, name } of claimNamesFor(set, ordinal)) {
+    const live = claims.get(name);
     if (!live) {
-      if (create) work.create.push({ ...c, metadata: { ...c.metadata, ownerReferences: claimOwnerRefsFor(c, set, pod) } });
+      if (create) {
+        const c = claimFor(set, template, ordinal);
+        work.create.push({ ...c, metadata: { ...c.metadata, ownerReferences: claimOwnerRefsFor(c, set, pod) } });
+      }
       continue;
     }
-    if (create && live.metadata.deletionTimestamp) work.deleting.push(c.metadata.name!);
+    if (create && live.metadata.deletionTimestamp) work.deleting.push(name);
     if (!isClaimOwnerUpToDate(live, set, pod)) {
-      if (hasUnexpectedController(live, set, pod)) work.conflicting.push(c.metadata.name!);
+      if (hasUnexpectedController(live, set, pod)) work.conflicting.push(name);
       const next = structuredClone(live) as KubeObject;
       next.metadata.ownerReferences = claimOwnerRefsFor(live, set, pod);
       work.update.push(next);
@@ -207,7 +213,7 @@ export function planStatefulSet(input: PlanInput): Plan {
       continue;
     }
     if (!isCreated(pod)) {
-      const own = [...claimsFor(set, ordinalOf(pod)).values()].map((c) => claims.get(c.metadata.name!));
+      const own = claimNamesFor(set, ordinalOf(pod)).map((c) => claims.get(c.name));
       if (claimIsStale(set, pod, own)) {
         if (monotonic) return finish();
         continue;

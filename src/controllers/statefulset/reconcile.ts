@@ -72,13 +72,23 @@ export class StatefulSetReconciler {
     private readonly opts: ReconcilerOptions,
   ) {}
 
+  // How long each set's last sync took to read its caches and plan (ms).
+  private readonly planTimes = new Map<string, number>();
+
+  /** How long the last sync of key took to read the caches and plan, in ms (0 if unknown). */
+  planMs(key: string): number {
+    return this.planTimes.get(key) ?? 0;
+  }
+
   async sync(key: string): Promise<ReconcileResult> {
     const [ns, name] = key.split('/') as [string, string];
     const set = this.informers.sets.get(ns, name);
     if (!set) {
       this.expectations.clear(key);
+      this.planTimes.delete(key);
       return;
     }
+    const started = performance.now();
     // Wait for the caches to show this set's last writes; an event or this timer brings it back.
     if (!this.expectations.satisfied(key)) return { requeueAfter: 1000 };
     let selector: Selector;
@@ -94,6 +104,7 @@ export class StatefulSetReconciler {
     const claims = new Map(this.informers.claims.list(ns).map((c) => [c.metadata.name!, c] as const));
     const input = { set, pods, claims, revisions, now: this.opts.clock.now(), maxUnavailable: this.opts.maxUnavailable };
     let plan = planStatefulSet(input);
+    this.planTimes.set(key, performance.now() - started);
     if (plan.revision.kind !== 'none') {
       const written = await this.writeRevision(key, set, plan);
       plan = planStatefulSet({ ...input, revisions: [...revisions.filter((r) => r.metadata.name !== written.revision.metadata.name), written.revision], collisionCount: written.collisionCount });

@@ -34,6 +34,8 @@ type NodeLite = { metadata: { name?: string; labels?: Record<string, string> } }
 
 interface Waiter {
   check(): boolean;
+  /** The claims (`ns/name`) and volumes (`name`) whose changes can finish or fail it. */
+  keys: readonly string[];
 }
 
 const rv = (o: KubeObject | undefined) => Number(o?.metadata.resourceVersion ?? 0);
@@ -51,6 +53,8 @@ export class VolumeBinding {
   /** Filter's decisions of the current cycle, by pod uid then node name. */
   private readonly decisions = new Map<string, Map<string, NodeVolumes>>();
   private readonly waiters = new Set<Waiter>();
+  // Waiters by the objects they watch: a change checks only those, not every pod being bound.
+  private readonly waitersByKey = new Map<string, Set<Waiter>>();
   private readonly listeners: (() => void)[] = [];
   /** The nodes Filter saw, for the affinity checks of PreBind. */
   private readonly nodes = new Map<string, NodeLite>();
@@ -63,19 +67,19 @@ export class VolumeBinding {
     this.claims = new Informer(this.claimsApi, { clock, log: opts.log });
     this.volumes = new Informer(this.volumesApi, { clock, log: opts.log });
     this.classes = new Informer(client.resource({ apiVersion: 'storage.k8s.io/v1', resource: 'storageclasses', namespaced: false }), { clock, log: opts.log });
-    const changed = (assumed: Map<string, KubeObject>) => (o: KubeObject) => {
-      const key = o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name!;
-      const a = assumed.get(key);
-      if (a && rv(o) >= rv(a)) assumed.delete(key);
-      this.notify();
+    // A claim or volume change concerns the waiters on it; a class change may concern any.
+    const handlers = (assumed: Map<string, KubeObject>, concernsAll: boolean) => {
+      const changed = (o: KubeObject, gone: boolean) => {
+        const key = o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name!;
+        const a = assumed.get(key);
+        if (gone || (a && rv(o) >= rv(a))) assumed.delete(key);
+        this.notify(concernsAll ? undefined : key);
+      };
+      return { add: (o: KubeObject) => changed(o, false), update: (_o: KubeObject, n: KubeObject) => changed(n, false), delete: (o: KubeObject) => changed(o, true) };
     };
-    for (const [inf, assumed] of [
-      [this.claims, this.assumedClaims],
-      [this.volumes, this.assumedVolumes],
-      [this.classes, new Map()],
-    ] as const) {
-      inf.addHandlers({ add: changed(assumed), update: (_o, n) => changed(assumed)(n), delete: (o) => (assumed.delete(o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name!), this.notify()) });
-    }
+    this.claims.addHandlers(handlers(this.assumedClaims, false));
+    this.volumes.addHandlers(handlers(this.assumedVolumes, false));
+    this.classes.addHandlers(handlers(new Map(), true));
     const newer = <T extends KubeObject>(cached: KubeObject | undefined, assumed: T | undefined): T | undefined =>
       (assumed && (!cached || rv(assumed) > rv(cached)) ? assumed : cached) as T | undefined;
     this.view = {
@@ -163,7 +167,8 @@ export class VolumeBinding {
         this.assumedClaims.set(key(c), w);
         written.push(w);
       }
-      await this.waitForBindings(() => this.checkBindings(decided, written, node));
+      const keys = [...decided.staticBindings.flatMap(({ pv, pvc }) => [pv.metadata.name!, key(pvc)]), ...decided.provisions.map(key)];
+      await this.waitForBindings(() => this.checkBindings(decided, written, node), keys);
     } catch (e) {
       for (const v of volumeWrites) this.assumedVolumes.delete(v.metadata.name!);
       for (const c of claimWrites) this.assumedClaims.delete(key(c));
@@ -172,28 +177,41 @@ export class VolumeBinding {
     }
   };
 
-  private notify(): void {
-    for (const w of [...this.waiters]) w.check();
+  /** After a change of the claim or volume `key` (undefined: of anything), checks whose waiters it concerns. */
+  private notify(key?: string): void {
+    const concerned = key === undefined ? this.waiters : this.waitersByKey.get(key);
+    if (concerned) for (const w of [...concerned]) w.check();
     for (const fn of this.listeners) fn();
   }
 
+  private forget(waiter: Waiter): boolean {
+    if (!this.waiters.delete(waiter)) return false;
+    for (const k of waiter.keys) {
+      const set = this.waitersByKey.get(k);
+      set?.delete(waiter);
+      if (set?.size === 0) this.waitersByKey.delete(k);
+    }
+    return true;
+  }
+
   /** Resolves when check() says done, rejects when it throws or the bind timeout passes. */
-  private waitForBindings(check: () => boolean): Promise<void> {
+  private waitForBindings(check: () => boolean, keys: readonly string[]): Promise<void> {
     return new Promise((resolve, reject) => {
       let cancel = () => {};
       const waiter: Waiter = {
+        keys,
         check: () => {
           let done: boolean;
           try {
             done = check();
           } catch (e) {
-            this.waiters.delete(waiter);
+            this.forget(waiter);
             cancel();
             reject(e as Error);
             return true;
           }
           if (done) {
-            this.waiters.delete(waiter);
+            this.forget(waiter);
             cancel();
             resolve();
           }
@@ -202,8 +220,13 @@ export class VolumeBinding {
       };
       if (waiter.check()) return;
       this.waiters.add(waiter);
+      for (const k of keys) {
+        let set = this.waitersByKey.get(k);
+        if (!set) this.waitersByKey.set(k, (set = new Set()));
+        set.add(waiter);
+      }
       cancel = this.opts.clock.setTimer(() => {
-        if (this.waiters.delete(waiter)) reject(new Error('binding volumes: context deadline exceeded'));
+        if (this.forget(waiter)) reject(new Error('binding volumes: context deadline exceeded'));
       }, this.opts.bindTimeoutMs ?? 600_000);
     });
   }
