@@ -3,6 +3,7 @@
 // volumes whose claims are gone. Informers on volumes, claims and classes map every change to
 // a key in one work queue (`claim/<ns>/<name>` or `volume/<name>`); every key is also re-synced
 // periodically (upstream's 15 s), so a missed event costs latency, never correctness.
+import { CandidateIndex } from './candidate-index.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../api/storage/volume.ts';
 import type { Client } from '../../client/client.ts';
@@ -48,6 +49,7 @@ export class PersistentVolumeController {
       claims: new LatestCache<PersistentVolumeClaim>(this.claims),
       classes: this.classes,
       pods: opts.informers.pods,
+      candidates: new CandidateIndex(this.volumes),
       event: (obj, type, reason, message) => recorder.event(obj, type, reason, message),
       enqueue: (key) => this.queue.add(key),
     });

@@ -2,6 +2,7 @@
 // updateVolumePhase, unbindVolume, deleteVolumeOperation) against the API. Every write is a
 // full-object update guarded by the resourceVersion read, so two writers racing for one volume
 // cannot both win; the loser's sync fails, is retried and re-plans from fresh state.
+import type { CandidateIndex } from './candidate-index.ts';
 import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import {
@@ -26,6 +27,8 @@ export interface ReconcileDeps {
   claims: LatestCache<PersistentVolumeClaim>;
   classes: Informer;
   pods: Informer;
+  /** The volumes worth matching a claim against (see CandidateIndex). */
+  candidates: CandidateIndex;
   event(obj: KubeObject, type: EventType, reason: string, message: string): void;
   enqueue(key: string): void;
 }
@@ -43,7 +46,20 @@ export class Reconciler {
   async syncClaim(namespace: string, name: string): Promise<void> {
     const pvc = this.d.claims.get(namespace, name);
     if (!pvc) return;
-    const steps = planClaim(pvc, { volumes: this.d.volumes.list(), classes: this.classMap(), pods: this.d.pods.list(namespace) });
+    const d = this.d;
+    // The volume the claim names is looked at whoever holds it.
+    const named = (pvc.spec as { volumeName?: string } | undefined)?.volumeName;
+    const volumes = [...new Set([...d.candidates.candidates(namespace, name), ...(named ? [named] : [])])]
+      .map((n) => d.volumes.get('', n))
+      .filter((v): v is PersistentVolume => v !== undefined);
+    const steps = planClaim(pvc, {
+      volumes,
+      classes: this.classMap(),
+      // Only a claim waiting for its first consumer reads the pods.
+      get pods() {
+        return d.pods.list(namespace);
+      },
+    });
     let claim = pvc;
     for (const step of steps) {
       switch (step.kind) {
