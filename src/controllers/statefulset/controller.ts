@@ -28,7 +28,7 @@ export interface StatefulSetControllerOptions {
   log?: (m: string) => void;
 }
 
-const MAX_PACE_MS = 500;
+const MAX_PACE_MS = 1000;
 
 export class StatefulSetController {
   readonly informers: StatefulSetInformers;
@@ -58,9 +58,9 @@ export class StatefulSetController {
     this.queue = new WorkQueue((key) => reconciler.sync(key), {
       clock: opts.clock,
       workers: opts.workers ?? 5,
-      // A set's sync reads all its pods: under a storm of pod events, spend at most about a fifth
+      // A set's sync reads all its pods: under a storm of pod events, spend at most about a tenth
       // of the time planning it (a 3-pod set waits microseconds, 10,000 pods some tens of ms).
-      dirtyDelay: (key) => Math.min(MAX_PACE_MS, 4 * reconciler.planMs(key)),
+      dirtyDelay: (key) => Math.min(MAX_PACE_MS, 10 * reconciler.planMs(key)),
       log: (m) => this.log(`statefulset: ${m}`),
     });
     this.wire();
