@@ -120,6 +120,21 @@ describe('pod lifecycle', () => {
     expect(reasons.some((r) => r.startsWith('Pulled: Successfully pulled image "nginx" in'))).toBe(true);
   });
 
+  it('gives a host-network pod the node’s address and runs hostPID and hostPath pods', async () => {
+    const hostPath = { volumes: [{ name: 'logs', hostPath: { path: '/var/log', type: 'Directory' } }] };
+    await pods.create('default', pod('hostnet', { spec: { hostNetwork: true, hostPID: true, ...hostPath }, container: { ports: [{ containerPort: 9100 }] } }));
+    await pods.create('default', pod('plain'));
+    await advance(200);
+    const s = (await pods.get('default', 'hostnet')).status as Status & { hostIP?: string; podIPs?: { ip: string }[] };
+    expect(s).toMatchObject({ phase: 'Running', hostIP: '172.18.0.3', podIP: '172.18.0.3', podIPs: [{ ip: '172.18.0.3' }] });
+    expect(condition(s, 'Ready')?.status).toBe('True');
+    // The node's range is untouched: the next pod still gets .2.
+    expect((await statusOf('plain')).podIP).toBe('10.244.1.2');
+    await pods.delete('default', 'hostnet');
+    await advance(200);
+    expect(await pods.find('default', 'hostnet')).toBeUndefined();
+  });
+
   it('honours the readiness probe’s initial delay', async () => {
     await pods.create('default', pod('slow', { container: { readinessProbe: { initialDelaySeconds: 10, httpGet: { path: '/', port: 80 } } } }));
     await advance(5_000);

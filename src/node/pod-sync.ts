@@ -110,10 +110,12 @@ export class PodSync {
     const containers = new Map<string, ContainerTrack>();
     for (const c of spec.initContainers ?? []) containers.set(c.name, newContainerTrack(c.name, true));
     for (const c of spec.containers ?? []) containers.set(c.name, newContainerTrack(c.name, false));
-    // The sandbox: an address from the node's range (the one it had, after a restart).
+    // The sandbox: a host-network pod shares the node's address (the kubelet reports the node
+    // IPs as pod IPs); any other gets one from the node's range (the one it had, after a restart).
+    const hostNetwork = (pod.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork === true;
     const had = (pod.status as { podIP?: string } | undefined)?.podIP;
-    const podIP = had && this.d.ips.claim(had) ? had : this.d.ips.allocate();
-    const track: SyncedTrack = { key, uid: pod.metadata.uid ?? '', startTime: this.d.clock.now(), podIP, sandboxReady: podIP !== undefined, containers, finishing: false, wakeAt: Infinity };
+    const podIP = hostNetwork ? this.d.hostIP : had && this.d.ips.claim(had) ? had : this.d.ips.allocate();
+    const track: SyncedTrack = { key, uid: pod.metadata.uid ?? '', startTime: this.d.clock.now(), podIP, sandboxReady: podIP !== undefined, containers, finishing: false, wakeAt: Infinity, ipReleased: hostNetwork };
     if (!podIP) this.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: no IP addresses available in range set for node ${this.d.nodeName}`);
     this.tracks.set(key, track);
     return track;
