@@ -7,7 +7,8 @@ rmSync('dist', { recursive: true, force: true });
 await build({
   // Code splitting keeps what only some starts need (certificate generation on the first start)
   // out of the file every start parses.
-  entryPoints: { k8ts: 'src/cli/main.ts' },
+  // The SQLite writer thread is a second entry: a worker loads its own file.
+  entryPoints: { k8ts: 'src/cli/main.ts', 'sqlite-writer': 'src/store/sqlite/writer-worker.ts' },
   outdir: 'dist',
   splitting: true,
   outExtension: { '.js': '.mjs' },

@@ -1,8 +1,10 @@
 // SQLite backend: kine's append-only log (after k3s-io/kine pkg/logstructured/sqllog and
 // pkg/drivers/sqlite) on better-sqlite3, single process.
 //
-// - Writes go through group commit: one transaction per event-loop turn, one revision per
-//   successful op, a per-op outcome, resolution only after the durable commit.
+// - Writes go through group commit: one transaction at a time holding every op submitted since
+//   the previous one, one revision per successful op, a per-op outcome, resolution only after the
+//   durable commit. A file database commits in a writer thread (writer.ts), so fsync never
+//   blocks the event loop; this thread keeps a read-only connection.
 // - After a commit its events go to the broadcaster as one batch; there is no polling because
 //   only this process writes the file.
 // - Revisions come from an in-memory counter seeded from AUTOINCREMENT's sequence, so a revision
@@ -11,14 +13,15 @@
 //   `compactBatchSize` revisions, each batch in its own transaction that also records the
 //   compacted revision in `meta`, so progress is durable and writes interleave.
 
-import Database from 'better-sqlite3';
 import { StorageError, type Backend, type KeyValue, type ListOptions, type ListResult, type WatchEvent, type WatchOptions, type WatchStream } from '../backend.ts';
 import { Broadcaster } from '../broadcaster.ts';
 import { Compactor, type CompactionOptions } from '../compactor.ts';
 import { closedError, readRevision, shouldCompact } from '../revisions.ts';
 import { openWatchStream } from '../watch-stream.ts';
+import { compactedRevisionOf, toKv, type OpOutcome, type WriteOp } from './commit-ops.ts';
 import { GroupCommit, type GroupCommitStats, type Outcome } from './group-commit.ts';
-import { LogTable, openLogDatabase, type EventRow, type LogRow } from './log-table.ts';
+import { LogTable, openLogDatabase, type EventRow } from './log-table.ts';
+import { inThreadWriter, threadWriter, type Writer } from './writer.ts';
 
 export interface SqliteBackendOptions extends CompactionOptions {
   /** Database file (created when missing); ':memory:' for a throwaway store. */
@@ -29,14 +32,9 @@ export interface SqliteBackendOptions extends CompactionOptions {
   compactBatchSize?: number;
   /** Most writes committed in one transaction. Default 1000. */
   maxCommitBatch?: number;
+  /** Commit in this thread even for a file (a writer thread is the default for files). */
+  inThread?: boolean;
 }
-
-type WriteOp =
-  | { kind: 'create'; key: string; value: string }
-  | { kind: 'update'; key: string; value: string; expected: number }
-  | { kind: 'delete'; key: string; expected?: number };
-
-const COMPACT_KEY = 'compact_revision';
 
 export async function openSqliteBackend(opts: SqliteBackendOptions): Promise<SqliteBackend> {
   return new SqliteBackend(opts);
@@ -44,6 +42,7 @@ export async function openSqliteBackend(opts: SqliteBackendOptions): Promise<Sql
 
 export class SqliteBackend implements Backend {
   private readonly log: LogTable;
+  private readonly writer: Writer;
   private readonly writes: GroupCommit<WriteOp, WatchEvent>;
   private readonly broadcaster: Broadcaster;
   private readonly compactor: Compactor;
@@ -58,7 +57,8 @@ export class SqliteBackend implements Backend {
 
   constructor(private readonly opts: SqliteBackendOptions) {
     this.log = new LogTable(openLogDatabase(opts.path));
-    this.compacted = this.log.getMeta(COMPACT_KEY) ?? 0;
+    this.writer = opts.inThread || opts.path === ':memory:' ? inThreadWriter(this.log) : threadWriter(opts.path);
+    this.compacted = compactedRevisionOf(this.log);
     this.rev = Math.max(this.log.highestRevision(), this.compacted);
     this.writes = new GroupCommit((ops) => this.commit(ops), opts.maxCommitBatch);
     this.broadcaster = new Broadcaster({ bufferSize: opts.watchBufferSize });
@@ -142,10 +142,7 @@ export class SqliteBackend implements Backend {
         this.assertOpen('Compact');
         const from = this.compacted;
         const to = Math.min(revision, from + step);
-        this.log.db.transaction(() => {
-          this.log.compactRange(from, to);
-          this.log.setMeta(COMPACT_KEY, to);
-        }).immediate();
+        await this.writer.compact(from, to);
         this.compacted = to;
         if (to < revision) await new Promise((r) => setImmediate(r)); // let writes in between batches
       }
@@ -163,11 +160,12 @@ export class SqliteBackend implements Backend {
   /** Commits queued writes, fails watches with Closed, and closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.writes.flush(true);
+    await this.writes.drain();
     this.closed = true;
     this.compactor.stop();
     await this.compaction;
     this.broadcaster.close(closedError('Watch'));
+    await this.writer.close();
     this.log.db.close();
   }
 
@@ -178,65 +176,35 @@ export class SqliteBackend implements Backend {
       this.log.events(prefix, after, upTo, limit).map(toEvent),
   };
 
-  /** One transaction for a group of ops; a StorageError or unique violation fails only its op. */
-  private commit(ops: WriteOp[]): Outcome<WatchEvent>[] {
+  /** One transaction for a group of ops; a refused op (precondition, race) fails only itself. */
+  private async commit(ops: WriteOp[]): Promise<Outcome<WatchEvent>[]> {
     if (this.closed) return ops.map(() => ({ ok: false, error: closedError('Write') }));
-    const outcomes: Outcome<WatchEvent>[] = [];
-    const events: WatchEvent[] = [];
-    let rev = this.rev;
-    try {
-      this.log.db.transaction(() => {
-        for (const op of ops) {
-          try {
-            const e = this.apply(op, rev + 1);
-            rev = e.revision;
-            events.push(e);
-            outcomes.push({ ok: true, value: e });
-          } catch (error) {
-            if (!(error instanceof StorageError) && !isUniqueViolation(error)) throw error;
-            if (isUniqueViolation(error)) this.recent.delete(op.key);
-            outcomes.push({ ok: false, error: isUniqueViolation(error) ? conflictAfterRace(op) : error });
-          }
-        }
-      }).immediate();
-    } catch (error) {
-      // Rolled back: what apply() remembered from inside the transaction may not exist.
+    const result = await this.writer.commit(ops, this.rev);
+    if (!result.ok) {
+      // Rolled back as a whole; the table is the truth again for every key.
       this.recent.clear();
-      const failed = new StorageError('Internal', `Write failed: ${error instanceof Error ? error.message : String(error)}`);
+      const failed = new StorageError('Internal', `Write failed: ${result.message}`);
       return ops.map(() => ({ ok: false, error: failed }));
     }
-    this.rev = rev;
-    for (const e of events) this.remember(e.kv.key, e.type === 'delete' ? null : e.kv);
+    const events: WatchEvent[] = [];
+    const outcomes = ops.map((op, i): Outcome<WatchEvent> => {
+      const o = result.outcomes[i]!;
+      if (!o.ok) return { ok: false, error: this.refused(op, o) };
+      const e = eventOf(op, o);
+      events.push(e);
+      this.remember(op.key, e.type === 'delete' ? null : e.kv);
+      return { ok: true, value: e };
+    });
+    this.rev = Math.max(this.rev, result.rev);
     this.broadcaster.publish(events);
     return outcomes;
   }
 
-  /** Checks op's precondition against the newest row and appends its row at revision. */
-  private apply(op: WriteOp, revision: number): WatchEvent {
-    const cur = this.log.latest(op.key);
-    const live = cur && !cur.deleted ? cur : undefined;
-    const row: LogRow = { id: revision, name: op.key, created: 0, deleted: 0, create_revision: 0, prev_revision: cur?.id ?? 0, value: '' };
-    if (op.kind === 'create') {
-      if (live) {
-        this.remember(op.key, toKv(live));
-        throw new StorageError('KeyExists', `Create failed: key ${op.key} already exists`, toKv(live));
-      }
-      this.log.insert({ ...row, created: 1, create_revision: revision, value: op.value });
-      return { type: 'create', revision, kv: { key: op.key, value: op.value, createRevision: revision, modRevision: revision } };
-    }
-    const action = op.kind === 'update' ? 'Update' : 'Delete';
-    if (!live) {
-      this.remember(op.key, null);
-      throw new StorageError('NotFound', `${action} failed: key ${op.key} not found`);
-    }
-    if (op.expected !== undefined && op.expected !== live.id) {
-      this.remember(op.key, toKv(live));
-      throw new StorageError('Conflict', `${action} failed: key ${op.key} is at revision ${live.id}, not ${op.expected}`, toKv(live));
-    }
-    const value = op.kind === 'update' ? op.value : live.value;
-    this.log.insert({ ...row, deleted: op.kind === 'delete' ? 1 : 0, create_revision: live.create_revision, value });
-    const kv = { key: op.key, value, createRevision: live.create_revision, modRevision: revision };
-    return { type: op.kind, revision, kv, prevKv: toKv(live) };
+  /** The StorageError of a refused op; what it revealed of the key refreshes the read cache. */
+  private refused(op: WriteOp, o: Extract<OpOutcome, { ok: false }>): StorageError {
+    if (o.race) this.recent.delete(op.key);
+    else this.remember(op.key, o.code === 'NotFound' ? null : (o.live ?? null));
+    return new StorageError(o.code, o.message, o.live);
   }
 
   private remember(key: string, kv: KeyValue | null): void {
@@ -254,8 +222,10 @@ export class SqliteBackend implements Backend {
 // tens of MB at most.
 const RECENT_KEYS = 8192;
 
-function toKv(r: LogRow): KeyValue {
-  return { key: r.name, value: r.value, createRevision: r.create_revision, modRevision: r.id };
+function eventOf(op: WriteOp, o: Extract<OpOutcome, { ok: true }>): WatchEvent {
+  if (op.kind === 'create') return { type: 'create', revision: o.revision, kv: { key: op.key, value: op.value, createRevision: o.revision, modRevision: o.revision } };
+  const value = op.kind === 'update' ? op.value : o.prev!.value;
+  return { type: op.kind, revision: o.revision, kv: { key: op.key, value, createRevision: o.createRevision, modRevision: o.revision }, prevKv: o.prev };
 }
 
 function toEvent(r: EventRow): WatchEvent {
@@ -263,15 +233,4 @@ function toEvent(r: EventRow): WatchEvent {
   if (r.created) return { type: 'create', revision: r.id, kv };
   const prevKv = r.p_id === null ? undefined : { key: r.name, value: r.p_value!, createRevision: r.p_create!, modRevision: r.p_id };
   return { type: r.deleted ? 'delete' : 'update', revision: r.id, kv, ...(prevKv && { prevKv }) };
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  return e instanceof Database.SqliteError && e.code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
-/** Another writer of the same file won the (name, prev_revision) race; this process never races itself. */
-function conflictAfterRace(op: WriteOp): StorageError {
-  return op.kind === 'create'
-    ? new StorageError('KeyExists', `Create failed: key ${op.key} already exists`)
-    : new StorageError('Conflict', `Write failed: key ${op.key} was changed concurrently`);
 }
