@@ -206,12 +206,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
 async function bootstrap(client: Client): Promise<void> {
   const namespaces = client.resource({ apiVersion: 'v1', resource: 'namespaces', namespaced: false });
   // Together, so the store commits them in one group (one fsync on a fresh data dir).
-  await Promise.all(
-    SYSTEM_NAMESPACES.map(async (name) => {
+  await Promise.all([
+    ...SYSTEM_NAMESPACES.map(async (name) => {
       if (!(await namespaces.find('', name))) await namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     }),
-  );
-  await ensureDefaultStorageClass(client);
+    ensureDefaultStorageClass(client),
+  ]);
   const services = client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true });
   if (!(await services.find('default', 'kubernetes'))) {
     await services.create('default', {
