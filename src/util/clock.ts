@@ -18,8 +18,17 @@ export const systemClock: Clock = {
 
 /** RFC 3339 with second precision, as Kubernetes serialises metav1.Time. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  // Every write stamps the time: format each second once.
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastStamp;
 }
+
+let lastSecond = NaN;
+let lastStamp = '';
 
 /** A manual clock for tests: time moves only when advance() is called. */
 export class FakeClock implements Clock {
