@@ -4,7 +4,7 @@ import { serverSideApply } from './apply.ts';
 import { FieldSet } from './fields.ts';
 import { statefulSetSchema, stored, webManifest } from './fixtures.ts';
 import { LAST_APPLIED_ANNOTATION } from './last-applied.ts';
-import { defaultManagerFromUserAgent, managerOrUserAgent, trackUpdate } from './managed-fields.ts';
+import { defaultManagerFromUserAgent, managerOrUserAgent, shapeKey, trackUpdate } from './managed-fields.ts';
 import { pathToString } from './path-element.ts';
 
 const T = (minute: number) => `2026-03-01T10:${String(minute).padStart(2, '0')}:00Z`;
@@ -189,5 +189,40 @@ describe('defaultManagerFromUserAgent', () => {
   it('prefers an explicit fieldManager', () => {
     expect(managerOrUserAgent('kubectl-client-side-apply', 'kubectl/v1.35.0')).toBe('kubectl-client-side-apply');
     expect(managerOrUserAgent(undefined, 'kubectl/v1.35.0')).toBe('kubectl');
+  });
+});
+
+describe('managed fields of creates, remembered by shape', () => {
+  const event = (name: string, reason: string) => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace: 'default' },
+    involvedObject: { kind: 'Pod', name: 'p', namespace: 'default', uid: `u-${name}` },
+    reason,
+    message: `m ${name}`,
+    count: 1,
+    source: { component: 'kubelet' },
+  });
+
+  it('gives the same entry as a full walk, with this write time', () => {
+    const first = trackUpdate({ live: undefined, updated: event('a', 'Pulled'), manager: 'kubelet', apiVersion: 'v1', now: '2026-01-01T00:00:00Z' });
+    const second = trackUpdate({ live: undefined, updated: event('b', 'Started'), manager: 'kubelet', apiVersion: 'v1', now: '2026-01-01T00:00:07Z' });
+    expect(second.metadata.managedFields).toEqual([{ ...first.metadata.managedFields![0], time: '2026-01-01T00:00:07Z' }]);
+    // Entries are not shared between objects.
+    expect(second.metadata.managedFields![0]!.fieldsV1).not.toBe(first.metadata.managedFields![0]!.fieldsV1);
+  });
+
+  it('tells shapes apart', () => {
+    const plain = trackUpdate({ live: undefined, updated: event('c', 'x'), manager: 'm', apiVersion: 'v1', now: '2026-01-01T00:00:00Z' });
+    const withType = trackUpdate({ live: undefined, updated: { ...event('d', 'x'), type: 'Normal' }, manager: 'm', apiVersion: 'v1', now: '2026-01-01T00:00:00Z' });
+    expect(JSON.stringify(withType.metadata.managedFields![0]!.fieldsV1)).toContain('"f:type"');
+    expect(JSON.stringify(plain.metadata.managedFields![0]!.fieldsV1)).not.toContain('"f:type"');
+  });
+
+  it('keys a shape by keys and kinds of values, and gives up on lists', () => {
+    expect(shapeKey({ a: 1, b: { c: 'x' } })).toBe(shapeKey({ a: 2, b: { c: 'y' } }));
+    expect(shapeKey({ a: 1 })).not.toBe(shapeKey({ a: null }));
+    expect(shapeKey({ a: {} })).not.toBe(shapeKey({ a: 's' }));
+    expect(shapeKey({ a: [1] })).toBeUndefined();
   });
 });

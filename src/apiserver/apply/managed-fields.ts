@@ -4,6 +4,7 @@
 // decodeLiveOrNew, isResetManagedFields), managedfieldsupdater.go (the "current-operation"
 // merge and time stamps), skipnonapplied.go (tracking starts at create), capmanagers.go,
 // stripmeta.go; and k8s.io/apiserver/pkg/endpoints/handlers/create.go (prefixFromUserAgent).
+import { cloneJson } from './json-clone.ts';
 import type { JsonValue, KubeObject, ManagedFieldsEntry } from '../../api/meta/types.ts';
 import type { SchemaNode } from '../../api/schema/types.ts';
 import { FieldSet } from './fields.ts';
@@ -145,20 +146,64 @@ export function trackUpdate(opts: TrackUpdateOptions): KubeObject {
       apiVersion: opts.apiVersion,
       ignored: resetFieldSet(opts.resetFields ?? defaultResetFields(opts.subresource)),
     };
+    const time = toManagedTime(opts.now);
+    // A create's entry depends only on the object's shape when it has no lists (see shapeKey).
+    const shape = isCreate && managed.fields.size === 0 && !opts.resetFields ? shapeKey(result) : undefined;
+    const cacheKey = shape === undefined ? undefined : [opts.manager, opts.apiVersion, result.kind, opts.subresource ?? '', shape].join('\u0000');
+    const bySchema = createEntries.get(opts.schema ?? NO_SCHEMA) ?? new Map<string, ManagedFieldsEntry[]>();
+    const cached = cacheKey === undefined ? undefined : bySchema.get(cacheKey);
+    if (cached) {
+      result.metadata.managedFields = cached.map((e) => ({ ...cloneJson(e), time }));
+      return result;
+    }
     const before = live ? (withoutManagedFields(live) as unknown as JsonValue) : {};
-    recordUpdateEntry(ctx, before, result as unknown as JsonValue, managed, {
-      manager: opts.manager,
-      subresource: opts.subresource,
-      time: toManagedTime(opts.now),
-    });
+    recordUpdateEntry(ctx, before, result as unknown as JsonValue, managed, { manager: opts.manager, subresource: opts.subresource, time });
     const entries = encodeManagedFields(managed);
     if (entries) result.metadata.managedFields = entries;
+    if (cacheKey !== undefined && entries) {
+      if (bySchema.size >= CREATE_ENTRIES_MAX) bySchema.clear();
+      bySchema.set(cacheKey, entries.map(({ time: _t, ...e }) => cloneJson(e)));
+      createEntries.set(opts.schema ?? NO_SCHEMA, bySchema);
+    }
     return result;
   } catch {
     const kept = live?.metadata?.managedFields;
     if (kept) result.metadata.managedFields = structuredClone(kept);
     return result;
   }
+}
+
+// Create entries by schema, then manager, version, kind and shape: Events, ConfigMaps, Leases and
+// the like are created over and over in the same shape, and a create's field set is a walk of
+// the whole object.
+const createEntries = new WeakMap<object, Map<string, ManagedFieldsEntry[]>>();
+const NO_SCHEMA = {};
+const CREATE_ENTRIES_MAX = 1024;
+
+/**
+ * The object's keys and which values are maps, null or scalars, as a string; undefined when it
+ * holds a list. Without lists (whose items are keyed by their values) the set of fields a create
+ * owns is a function of this shape and the kind's schema alone.
+ */
+export function shapeKey(obj: unknown): string | undefined {
+  const out: string[] = [];
+  const walk = (v: unknown): boolean => {
+    if (v === null) out.push('n');
+    else if (Array.isArray(v)) return false;
+    else if (typeof v === 'object') {
+      out.push('{');
+      for (const k in v as Record<string, unknown>) {
+        if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+        const x = (v as Record<string, unknown>)[k];
+        if (x === undefined) continue;
+        out.push(`${k.length}:${k}`);
+        if (!walk(x)) return false;
+      }
+      out.push('}');
+    } else out.push('s');
+    return true;
+  };
+  return walk(obj) && out.length < 4096 ? out.join('') : undefined;
 }
 
 // Upstream's limit on a field manager name, in bytes.
