@@ -16,12 +16,13 @@ import { failed, measured, type BenchResult, type Results, type Target } from '.
 import { benchListPods, LIST_TARGET } from './list-pods.ts';
 import { benchWatch, STALL_TARGET, WATCH_LAG_TARGET } from './watch.ts';
 import { benchPodsToReady, PODS_TO_READY_TARGET } from './pods-to-ready.ts';
+import { benchDaemonSet, benchDeployment, DAEMONSET_READY_TARGET, DAEMONSET_ROLL_TARGET } from './daemonsets-deployments.ts';
 import { benchOrderedSteps, benchParallelSet, benchRollingUpdate, PARALLEL_TARGET, STEP_TARGET } from './statefulsets.ts';
 
 export const ETCD_RATIO_TARGET: Target = { op: '>=', value: 3 };
 
 /** The whole run stops itself after this long, whatever hangs. */
-const TOTAL_BUDGET_MS = 720_000;
+const TOTAL_BUDGET_MS = 1_500_000;
 
 interface Step {
   name: string;
@@ -112,6 +113,18 @@ const steps: Step[] = [
       ...(await benchRollingUpdate({ replicas: 1_000, signal })),
       ...(await benchParallelSet({ replicas: 10_000, signal })),
     }),
+  },
+  {
+    name: 'daemonsets',
+    budgetMs: 300_000,
+    reports: { daemonSetReady: { unit: 's', target: DAEMONSET_READY_TARGET }, daemonSetRollingUpdate: { unit: 's', target: DAEMONSET_ROLL_TARGET } },
+    run: (signal) => benchDaemonSet({ nodes: 5_000, signal }),
+  },
+  {
+    name: 'deployments',
+    budgetMs: 300_000,
+    reports: { deploymentAvailable: { unit: 's' }, deploymentRollingUpdate: { unit: 's' } },
+    run: (signal) => benchDeployment({ replicas: 10_000, signal }),
   },
 ];
 
