@@ -31,6 +31,7 @@ export interface DaemonSetControllerOptions {
 }
 
 const BACKOFF_GC_MS = 60_000;
+const MAX_PACE_MS = 1000;
 
 export class DaemonSetController {
   readonly informers: DaemonSetInformers;
@@ -56,7 +57,14 @@ export class DaemonSetController {
     this.backoff = new Backoff(opts.clock);
     const recorder = new EventRecorder(client, { component: 'daemonset-controller' }, opts.clock, this.log);
     const reconciler = new DaemonSetReconciler(api, this.informers, recorder, this.expectations, this.backoff, { clock: opts.clock, burst: opts.burst, log: this.log });
-    this.queue = new WorkQueue((key) => reconciler.sync(key), { clock: opts.clock, workers: opts.workers ?? 2, log: (m) => this.log(`daemonset: ${m}`) });
+    this.queue = new WorkQueue((key) => reconciler.sync(key), {
+      clock: opts.clock,
+      workers: opts.workers ?? 2,
+      // A sync reads every node and pod of the DaemonSet: under a storm of pod and node events,
+      // spend at most about a tenth of the time planning it.
+      dirtyDelay: (key) => Math.min(MAX_PACE_MS, 10 * reconciler.planMs(key)),
+      log: (m) => this.log(`daemonset: ${m}`),
+    });
     this.wire();
   }
 

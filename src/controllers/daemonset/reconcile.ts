@@ -63,13 +63,23 @@ export class DaemonSetReconciler {
     private readonly opts: ReconcilerOptions,
   ) {}
 
+  // How long each DaemonSet's last sync took to read its caches and plan (ms).
+  private readonly planTimes = new Map<string, number>();
+
+  /** How long the last sync of key took to read the caches and plan, in ms (0 if unknown). */
+  planMs(key: string): number {
+    return this.planTimes.get(key) ?? 0;
+  }
+
   async sync(key: string): Promise<ReconcileResult> {
     const [ns, name] = key.split('/') as [string, string];
     const ds = this.informers.daemonSets.get(ns, name);
     if (!ds) {
       this.expectations.clear(key);
+      this.planTimes.delete(key);
       return;
     }
+    const started = performance.now();
     const sel = dsSpec(ds).selector;
     if (sel && !Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length) {
       this.recorder.event(ds, 'Warning', 'SelectingAll', 'This daemon set is selecting all pods. A non-empty selector is required.');
@@ -100,6 +110,7 @@ export class DaemonSetReconciler {
       backoffDelay: (k) => this.backoff.delay(k),
       burst: this.opts.burst,
     });
+    this.planTimes.set(key, performance.now() - started);
     const errors: unknown[] = [];
     if (manage) {
       for (const e of plan.events) this.recorder.event(ds, e.type, e.reason, e.message);
