@@ -156,6 +156,18 @@ describe('DaemonSet controller', () => {
     expect(pods.map((p) => p.metadata.uid)).not.toContain(victim.metadata.uid);
   });
 
+  it('adopts an orphaned pod and releases one whose labels no longer match', async () => {
+    const ds = await get(`${DS}/agent`);
+    const [pod] = (await current('agent')).filter((p) => p.spec.nodeName === 'w1');
+    await c.call('PATCH', `${NS}/pods/${pod.metadata.name}`, { metadata: { ownerReferences: null } }, MERGE);
+    await eventually(async () => (await get(`${NS}/pods/${pod.metadata.name}`)).metadata.ownerReferences?.[0]?.uid === ds.metadata.uid, { what: 'pod adopted' });
+    await c.call('PATCH', `${NS}/pods/${pod.metadata.name}`, { metadata: { labels: { app: 'stray' } } }, MERGE);
+    await eventually(async () => !(await get(`${NS}/pods/${pod.metadata.name}`)).metadata.ownerReferences?.length, { what: 'pod released' });
+    const pods = await onNodes('agent', ['w1', 'w2']);
+    expect(pods.map((p) => p.metadata.name)).not.toContain(pod.metadata.name);
+    await c.call('DELETE', `${NS}/pods/${pod.metadata.name}`);
+  });
+
   it('follows a node added', async () => {
     await addNodes(c.client, { name: 'w3', labels: 'disktype=ssd' }, quiet);
     await onNodes('agent', ['w1', 'w2', 'w3']);

@@ -200,8 +200,13 @@ export class DaemonSetReconciler {
   private async writeHistory(key: string, ds: KubeObject, revisions: KubeObject[], pods: KubeObject[]): Promise<{ hash: string; old: KubeObject[] }> {
     const ns = ds.metadata.namespace!;
     const plan = planHistory(ds, revisions);
-    for (const r of plan.relabel) this.expectations.expectRevision(key, this.informers.revisions, await this.api.revisions.update(ns, r, { fieldManager: FIELD_MANAGER }));
-    let current = plan.current;
+    const relabelled = new Map<string, KubeObject>();
+    for (const r of plan.relabel) {
+      const updated = await this.api.revisions.update(ns, r, { fieldManager: FIELD_MANAGER });
+      this.expectations.expectRevision(key, this.informers.revisions, updated);
+      relabelled.set(updated.metadata.name!, updated);
+    }
+    let current = plan.current && (relabelled.get(plan.current.metadata.name!) ?? plan.current);
     if (plan.create) current = await this.snapshot(key, ds, plan.create);
     if (!current) throw new Error(`no current revision for DaemonSet ${ds.metadata.name}`);
     const hash = current.metadata.labels?.[HASH_LABEL] ?? '';
