@@ -5,8 +5,12 @@ import { CustomResources } from '../registry/custom-resources.ts';
 import { CrdController } from '../controllers/crd/controller.ts';
 import { createNodeControllers } from '../controllers/node-lifecycle/start.ts';
 import { nodeLifecycleEnv } from '../controllers/node-lifecycle/controller.ts';
+import { podGcEnv } from '../controllers/pod-gc/controller.ts';
 import { admitEviction } from '../controllers/disruption/eviction.ts';
 import { StatefulSetController } from '../controllers/statefulset/controller.ts';
+import { ReplicaSetController } from '../controllers/replicaset/controller.ts';
+import { DeploymentController } from '../controllers/deployment/controller.ts';
+import { DaemonSetController } from '../controllers/daemonset/controller.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { NodePool } from '../node/node-pool.ts';
 import { ensureDefaultNodes } from '../node/node-object.ts';
@@ -157,8 +161,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     registry.onChange((change, info) => (change === 'added' ? gc.addResource(info) : gc.removeResource(info)));
     const nsc = new NamespaceController(client, () => registry.resources(), clock, log);
     const crds = new CrdController(client, custom, clock, log);
-    const nodeControllers = createNodeControllers(client, { clock, log, nodeLifecycle: nodeLifecycleEnv() });
+    const nodeControllers = createNodeControllers(client, { clock, log, nodeLifecycle: nodeLifecycleEnv(), podGc: podGcEnv() });
     const statefulSets = new StatefulSetController(client, { clock, log, pods: nodeControllers.informers.pods });
+    const replicaSets = new ReplicaSetController(client, { clock, log, pods: nodeControllers.informers.pods });
+    const deployments = new DeploymentController(client, { clock, log, pods: nodeControllers.informers.pods, replicaSets: replicaSets.informers.replicaSets });
+    const daemonSets = new DaemonSetController(client, { clock, log, pods: nodeControllers.informers.pods, nodes: nodeControllers.informers.nodes });
     // Components write under their own names, as their managedFields and audit show upstream.
     const schedulerClient = new Client(transport, { userAgent: 'kube-scheduler/v1.35.0' });
     const volumeBinding = new VolumeBinding({ client: schedulerClient, clock, log });
@@ -181,9 +188,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     );
     const volumeExpand = new VolumeExpandController(client, { clock, log });
     running.push(volumeExpand.run(controller.signal));
+    running.push(replicaSets.run(controller.signal), deployments.run(controller.signal));
+    running.push(daemonSets.run(controller.signal));
     if (opts.defaultNodes) await ensureDefaultNodes(client, opts.defaultNodes);
     await pool.start();
-    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync(), statefulSets.waitForSync(), volumeBinding.waitForSync(), storage.waitForSync()]).then(() => (ready = true));
+    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync(), statefulSets.waitForSync(), replicaSets.waitForSync(), deployments.waitForSync(), daemonSets.waitForSync(), volumeBinding.waitForSync(), storage.waitForSync()]).then(() => (ready = true));
   } else ready = true;
   return {
     api,

@@ -17,6 +17,12 @@ export interface PodGcControllerOptions extends Partial<PodGcOptions> {
   periodMs?: number;
 }
 
+/** Test and demo overrides: K8TS_POD_GC_QUARANTINE_MS (how long a deleted node's pods wait, upstream 40 s). */
+export function podGcEnv(env: NodeJS.ProcessEnv = process.env): Pick<PodGcControllerOptions, 'quarantineMs'> {
+  const v = env.K8TS_POD_GC_QUARANTINE_MS;
+  return v !== undefined && v !== '' && Number.isFinite(Number(v)) ? { quarantineMs: Number(v) } : {};
+}
+
 export class PodGcController {
   private readonly podsApi: ResourceClient;
   private readonly nodesApi: ResourceClient;
@@ -35,7 +41,9 @@ export class PodGcController {
     this.log = opts.log ?? (() => {});
     this.o = { terminatedThreshold: opts.terminatedThreshold ?? 12_500, quarantineMs: opts.quarantineMs ?? 40_000, periodMs: opts.periodMs ?? 20_000 };
     opts.informers.nodes.addHandlers({
-      delete: () => {
+      delete: (node) => {
+        // The quarantine starts now, not at the next pass, so the pass after it finds the pods.
+        if (!this.missingSince.has(node.metadata.name!)) this.missingSince.set(node.metadata.name!, this.opts.clock.now());
         if (this.signal?.aborted === false) this.opts.clock.setTimer(() => void this.gc(), this.o.quarantineMs + 1);
       },
     });
