@@ -79,7 +79,6 @@ export class DaemonSetReconciler {
       this.planTimes.delete(key);
       return;
     }
-    const started = performance.now();
     const sel = dsSpec(ds).selector;
     if (sel && !Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length) {
       this.recorder.event(ds, 'Warning', 'SelectingAll', 'This daemon set is selecting all pods. A non-empty selector is required.');
@@ -100,6 +99,8 @@ export class DaemonSetReconciler {
     const pods = await this.claimPods(key, ds, selector, canAdopt);
     const history = await this.writeHistory(key, ds, revisions, pods);
     const manage = this.expectations.satisfied(key);
+    // Only the planning itself paces re-syncs: time spent waiting on the API is no cost here.
+    const started = performance.now();
     const plan = planDaemonSet({
       ds,
       nodes: this.informers.nodes.list(),
