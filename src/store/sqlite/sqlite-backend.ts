@@ -57,7 +57,7 @@ export class SqliteBackend implements Backend {
 
   constructor(private readonly opts: SqliteBackendOptions) {
     this.log = new LogTable(openLogDatabase(opts.path));
-    this.writer = opts.inThread || opts.path === ':memory:' ? inThreadWriter(this.log) : threadWriter(opts.path);
+    this.writer = opts.inThread || opts.path === ':memory:' ? inThreadWriter(this.log) : threadWriter(opts.path, this.log);
     this.compacted = compactedRevisionOf(this.log);
     this.rev = Math.max(this.log.highestRevision(), this.compacted);
     this.writes = new GroupCommit((ops) => this.commit(ops), opts.maxCommitBatch);

@@ -10,11 +10,17 @@ export type WriterRequest =
   | { id: number; kind: 'compact'; from: number; to: number }
   | { id: number; kind: 'close' };
 
-export type WriterReply = { id: number; kind: 'commit'; result: CommitResult } | { id: number; kind: 'done' } | { id: number; kind: 'error'; message: string };
+export type WriterReply =
+  | { id: number; kind: 'commit'; result: CommitResult }
+  | { id: number; kind: 'done' }
+  | { id: number; kind: 'error'; message: string }
+  /** Sent once, unasked (id 0), when the thread has its connection. */
+  | { id: 0; kind: 'ready' };
 
 if (parentPort && (workerData as { path?: string } | undefined)?.path) {
   const port = parentPort;
   const log = new LogTable(openLogDatabase((workerData as { path: string }).path));
+  port.postMessage({ id: 0, kind: 'ready' } satisfies WriterReply);
   port.on('message', (req: WriterRequest) => {
     let reply: WriterReply;
     try {

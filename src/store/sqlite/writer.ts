@@ -27,8 +27,15 @@ export function inThreadWriter(log: LogTable): Writer {
   };
 }
 
-/** A writer thread with its own connection to the file at path (opened by the caller already). */
-export function threadWriter(path: string): Writer {
+/**
+ * A writer thread with its own connection to the file at path (opened by the caller already).
+ * Until the thread has its connection (some 50 ms, most of it loading the addon), transactions
+ * run in this thread on `log`: a start's first writes do not wait for it. The group commit runs
+ * one transaction at a time, so the two connections never write at once.
+ */
+export function threadWriter(path: string, log: LogTable): Writer {
+  const local = inThreadWriter(log);
+  let threadReady = false;
   // Built: the bundle ships the worker as sqlite-writer.mjs beside it. From source: a bootstrap
   // that loads TypeScript first.
   const built = !import.meta.url.endsWith('.ts');
@@ -44,6 +51,10 @@ export function threadWriter(path: string): Writer {
     pending.clear();
   };
   worker.on('message', (reply: WriterReply) => {
+    if (reply.kind === 'ready') {
+      threadReady = true;
+      return;
+    }
     const p = pending.get(reply.id);
     pending.delete(reply.id);
     if (pending.size === 0) worker.unref();
@@ -64,6 +75,7 @@ export function threadWriter(path: string): Writer {
   };
   return {
     async commit(ops, rev) {
+      if (!threadReady) return local.commit(ops, rev);
       try {
         const reply = await request({ kind: 'commit', ops, rev });
         return reply.kind === 'commit' ? reply.result : { ok: false, message: 'unexpected reply from the SQLite writer' };
@@ -72,6 +84,7 @@ export function threadWriter(path: string): Writer {
       }
     },
     async compact(from, to) {
+      if (!threadReady) return local.compact(from, to);
       await request({ kind: 'compact', from, to });
     },
     async close() {
