@@ -26,16 +26,17 @@ export function storedConfigMapJson(name: string, namespace: string): string {
 const hash = (i: number) => (0x9e3779b1 * (i + 1)) >>> 0;
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0').slice(-width);
 
-/** A ReplicaSet to own the pods (scaled to zero: only the garbage collector runs in `k8ts up`). */
-export function replicaSet(name: string): object {
-  const labels = { app: 'web', 'pod-template-hash': '7d9c6b5f4c' };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    metadata: { name, labels },
-    spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'registry.k8s.io/nginx-slim:0.27' }] } } },
-  };
+/**
+ * What owns the pods: a ConfigMap, which the garbage collector accepts as an owner and no
+ * controller acts on (a ReplicaSet would have its controller create or delete pods under the
+ * benchmark's feet). The ownerReference has a ReplicaSet's size and shape.
+ */
+export function podOwner(name: string): object {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { role: 'owner of the benchmark pods' } };
 }
+
+/** Server environment for benchmarks whose pods sit on nodes that do not exist: pod GC leaves them. */
+export const KEEP_ORPHAN_PODS = { K8TS_POD_GC_QUARANTINE_MS: String(24 * 3600 * 1000) };
 
 export interface Owner {
   name: string;
@@ -53,7 +54,7 @@ export function pod(name: string, i: number, owner?: Owner): object {
     metadata: {
       name,
       labels: { app: 'web', 'pod-template-hash': '7d9c6b5f4c' },
-      ...(owner && { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true }] }),
+      ...(owner && { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true }] }),
     },
     spec: {
       nodeName: `node-${i % 50}`,

@@ -2,7 +2,7 @@
 // API and then given a kubelet-style Running status, so the listed objects are about 2.4 KB each,
 // plus the managedFields the server records (as upstream's does).
 import { join } from 'node:path';
-import { pod, podStatus, replicaSet, type Owner } from './fixtures.ts';
+import { KEEP_ORPHAN_PODS, pod, podOwner, podStatus, type Owner } from './fixtures.ts';
 import { removeDir, tempDir } from './lib/cleanup.ts';
 import { closedLoop } from './lib/load.ts';
 import { withCpu, withK8ts } from './lib/k8ts-process.ts';
@@ -24,10 +24,10 @@ export interface ListPodsOptions {
 
 const NS = 'bench-list';
 
-/** Creates a namespace and the ReplicaSet that owns the benchmark's pods in it. */
+/** Creates a namespace and the object that owns the benchmark's pods in it (see podOwner). */
 export async function createNamespaceAndOwner(client: RawHttpClient, namespace: string): Promise<Owner> {
   await client.expect(client.build('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } })));
-  const res = await client.expect(client.build('POST', `/apis/apps/v1/namespaces/${namespace}/replicasets`, JSON.stringify(replicaSet('web-7d9c6b5f4c'))));
+  const res = await client.expect(client.build('POST', `/api/v1/namespaces/${namespace}/configmaps`, JSON.stringify(podOwner('web-7d9c6b5f4c'))));
   const meta = (JSON.parse(res.body.toString('utf8')) as { metadata: Owner }).metadata;
   return { name: meta.name, uid: meta.uid };
 }
@@ -38,7 +38,7 @@ export async function benchListPods(opts: ListPodsOptions = {}): Promise<Results
   const signal = opts.signal;
   const root = tempDir('k8ts-bench-list-');
   try {
-    return await withK8ts({ dataDir: join(root, 'data'), signal, cpuProfDir: opts.cpuProfDir }, async (k) => {
+    return await withK8ts({ dataDir: join(root, 'data'), signal, cpuProfDir: opts.cpuProfDir, env: KEEP_ORPHAN_PODS }, async (k) => {
       const client = k.raw(opts.concurrency ?? 32);
       try {
         const owner = await createNamespaceAndOwner(client, NS);

@@ -3,7 +3,7 @@
 // arrival at a watcher. Then a watcher that stops reading must not slow the writer: the writer's
 // throughput with no watcher and with one stalled watcher, alternated to even out noise.
 import { join } from 'node:path';
-import { pod, type Owner } from './fixtures.ts';
+import { KEEP_ORPHAN_PODS, pod, type Owner } from './fixtures.ts';
 import { createNamespaceAndOwner } from './list-pods.ts';
 import type { RawHttpClient } from './lib/raw-http.ts';
 import { removeDir, tempDir } from './lib/cleanup.ts';
@@ -39,7 +39,7 @@ const WATCH_PATH = `/api/v1/namespaces/${NS}/pods?watch=1&resourceVersion=`;
 export async function benchWatch(opts: WatchOptions = {}): Promise<Results> {
   const root = tempDir('k8ts-bench-watch-');
   try {
-    return await withK8ts({ dataDir: join(root, 'data'), signal: opts.signal, cpuProfDir: opts.cpuProfDir }, async (k) => {
+    return await withK8ts({ dataDir: join(root, 'data'), signal: opts.signal, cpuProfDir: opts.cpuProfDir, env: KEEP_ORPHAN_PODS }, async (k) => {
       const client = k.client(4); // lists and watch streams
       const writer = k.raw(opts.concurrency ?? 32);
       try {

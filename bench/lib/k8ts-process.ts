@@ -43,6 +43,8 @@ export interface StartK8tsOptions {
   readyTimeoutMs?: number;
   /** More `k8ts up` arguments (e.g. --workers). */
   args?: string[];
+  /** Added to the server's environment. */
+  env?: Record<string, string>;
 }
 
 export async function startK8ts(opts: StartK8tsOptions): Promise<K8tsProcess> {
@@ -50,6 +52,7 @@ export async function startK8ts(opts: StartK8tsOptions): Promise<K8tsProcess> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'bin/k8ts.mjs'), 'up', '--data-dir', opts.dataDir, '--port', '0', ...(opts.args ?? [])], {
     cwd: repoRoot,
+    env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
