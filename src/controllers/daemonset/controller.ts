@@ -4,7 +4,8 @@
 // Pods and revisions map through their controller reference (uid checked), orphans to every
 // DaemonSet whose selector matches. A node added wakes the DaemonSets that should run on it; a
 // node changed wakes those whose placement on it changed; a node removed, those it could run.
-import { fromLabelSelector, matches } from '../../api/meta/labels.ts';
+import { ownersSelecting, resolveControllerRef } from '../runtime/owners.ts';
+import { fromLabelSelector } from '../../api/meta/labels.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { Client } from '../../client/client.ts';
 import { Informer, objectKeyOf } from '../../client/informer.ts';
@@ -86,25 +87,11 @@ export class DaemonSetController {
 
   private enqueue = (ds: KubeObject) => this.queue.add(objectKeyOf(ds));
 
-  /** The DaemonSet a controller reference names, if it is in the cache with that uid. */
-  private ownerOf(o: KubeObject): KubeObject | undefined {
-    const ref = controllerRefOf(o);
-    if (!ref || ref.kind !== 'DaemonSet') return undefined;
-    const ds = this.informers.daemonSets.get(o.metadata.namespace!, ref.name);
-    return ds && ds.metadata.uid === ref.uid ? ds : undefined;
-  }
+  /** The DaemonSet a controller reference names, by kind alone as upstream's daemon controller. */
+  private ownerOf = (o: KubeObject) => resolveControllerRef(o, this.informers.daemonSets, 'DaemonSet');
 
   /** DaemonSets whose selector matches an orphan's labels (GetPodDaemonSets). */
-  private selecting(o: KubeObject): KubeObject[] {
-    return this.informers.daemonSets.list(o.metadata.namespace).filter((ds) => {
-      try {
-        const sel = fromLabelSelector(dsSpec(ds).selector);
-        return sel.length > 0 && matches(sel, o.metadata.labels);
-      } catch {
-        return false;
-      }
-    });
-  }
+  private selecting = (o: KubeObject) => ownersSelecting(o, this.informers.daemonSets, (ds) => fromLabelSelector(dsSpec(ds).selector));
 
   /** DaemonSets with outstanding expectations go again once the caches show their writes. */
   private recheckExpectations(): void {

@@ -3,7 +3,8 @@
 // Deployment it concerns and queued; reconcile.ts does the work. ReplicaSets map through their
 // controller reference (uid checked), orphans to every Deployment whose selector matches; a pod
 // deletion wakes a Recreate Deployment waiting for its old pods to go.
-import { fromLabelSelector, matches } from '../../api/meta/labels.ts';
+import { ownersSelecting, resolveControllerRef } from '../runtime/owners.ts';
+import { fromLabelSelector } from '../../api/meta/labels.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { Client } from '../../client/client.ts';
 import { Informer, objectKeyOf } from '../../client/informer.ts';
@@ -66,28 +67,12 @@ export class DeploymentController {
 
   private enqueue = (d: KubeObject) => this.queue.add(objectKeyOf(d));
 
-  private ownerOf(o: KubeObject, kind: string, informer: Informer): KubeObject | undefined {
-    const ref = controllerRefOf(o);
-    if (!ref || ref.kind !== kind || !ref.apiVersion.startsWith('apps/')) return undefined;
-    const owner = informer.get(o.metadata.namespace!, ref.name);
-    return owner && owner.metadata.uid === ref.uid ? owner : undefined;
-  }
-
   /** Deployments whose selector matches an orphan ReplicaSet (getDeploymentsForReplicaSet). */
-  private deploymentsSelecting(rs: KubeObject): KubeObject[] {
-    return this.informers.deployments.list(rs.metadata.namespace).filter((d) => {
-      try {
-        const sel = fromLabelSelector(dSpec(d).selector);
-        return sel.length > 0 && matches(sel, rs.metadata.labels);
-      } catch {
-        return false;
-      }
-    });
-  }
+  private deploymentsSelecting = (rs: KubeObject) => ownersSelecting(rs, this.informers.deployments, (d) => fromLabelSelector(dSpec(d).selector));
 
   private enqueueFor(rs: KubeObject): void {
     if (controllerRefOf(rs)) {
-      const owner = this.ownerOf(rs, 'Deployment', this.informers.deployments);
+      const owner = resolveControllerRef(rs, this.informers.deployments, 'Deployment', 'apps');
       if (owner) this.enqueue(owner);
       return;
     }
@@ -117,7 +102,7 @@ export class DeploymentController {
       update: (old, rs) => {
         const oldRef = controllerRefOf(old);
         if (oldRef && oldRef.uid !== controllerRefOf(rs)?.uid) {
-          const prev = this.ownerOf(old, 'Deployment', deployments);
+          const prev = resolveControllerRef(old, deployments, 'Deployment', 'apps');
           if (prev) this.enqueue(prev);
         }
         if (controllerRefOf(rs)) this.enqueueFor(rs);
@@ -132,8 +117,8 @@ export class DeploymentController {
     });
     pods.addHandlers({
       delete: (p) => {
-        const rs = this.ownerOf(p, 'ReplicaSet', replicaSets);
-        const d = rs && this.ownerOf(rs, 'Deployment', deployments);
+        const rs = resolveControllerRef(p, replicaSets, 'ReplicaSet', 'apps');
+        const d = rs && resolveControllerRef(rs, deployments, 'Deployment', 'apps');
         if (d && dSpec(d).strategy?.type === 'Recreate') this.enqueue(d);
       },
     });

@@ -2,7 +2,8 @@
 // and Pods; every event is mapped to the `namespace/name` of the set it concerns and queued;
 // reconcile.ts does the work. Pods map through their controller reference (uid checked), orphans
 // to every set whose selector matches.
-import { fromLabelSelector, matches } from '../../api/meta/labels.ts';
+import { ownersSelecting, resolveControllerRef } from '../runtime/owners.ts';
+import { fromLabelSelector } from '../../api/meta/labels.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { Client } from '../../client/client.ts';
 import { Informer, objectKeyOf } from '../../client/informer.ts';
@@ -61,25 +62,10 @@ export class ReplicaSetController {
 
   private enqueue = (rs: KubeObject) => this.queue.add(objectKeyOf(rs));
 
-  /** The set a controller reference names, if it is in the cache with that uid. */
-  private ownerOf(pod: KubeObject): KubeObject | undefined {
-    const ref = controllerRefOf(pod);
-    if (!ref || ref.kind !== 'ReplicaSet' || !ref.apiVersion.startsWith('apps/')) return undefined;
-    const rs = this.informers.replicaSets.get(pod.metadata.namespace!, ref.name);
-    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
-  }
+  private ownerOf = (pod: KubeObject) => resolveControllerRef(pod, this.informers.replicaSets, 'ReplicaSet', 'apps');
 
   /** Sets whose selector matches an orphan's labels (getPodReplicaSets). */
-  private setsSelecting(pod: KubeObject): KubeObject[] {
-    return this.informers.replicaSets.list(pod.metadata.namespace).filter((rs) => {
-      try {
-        const sel = fromLabelSelector(rsSpec(rs).selector);
-        return sel.length > 0 && matches(sel, pod.metadata.labels);
-      } catch {
-        return false;
-      }
-    });
-  }
+  private setsSelecting = (pod: KubeObject) => ownersSelecting(pod, this.informers.replicaSets, (rs) => fromLabelSelector(rsSpec(rs).selector));
 
   private enqueueFor(pod: KubeObject): void {
     if (controllerRefOf(pod)) {

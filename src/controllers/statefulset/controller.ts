@@ -3,7 +3,7 @@
 // the `namespace/name` of the set it concerns and queued; reconcile.ts does the work.
 // Pods and revisions map through their controller reference (uid checked), orphans to every set
 // whose selector matches; claims to the sets whose templates would name them.
-import { matches } from '../../api/meta/labels.ts';
+import { ownersSelecting, resolveControllerRef } from '../runtime/owners.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { Client } from '../../client/client.ts';
 import { Informer, objectKeyOf } from '../../client/informer.ts';
@@ -78,25 +78,10 @@ export class StatefulSetController {
 
   private enqueue = (set: KubeObject) => this.queue.add(objectKeyOf(set));
 
-  /** The set a controller reference names, if it is in the cache with that uid. */
-  private ownerOf(o: KubeObject): KubeObject | undefined {
-    const ref = controllerRefOf(o);
-    if (!ref || ref.kind !== 'StatefulSet' || !ref.apiVersion.startsWith('apps/')) return undefined;
-    const set = this.informers.sets.get(o.metadata.namespace!, ref.name);
-    return set && set.metadata.uid === ref.uid ? set : undefined;
-  }
+  private ownerOf = (o: KubeObject) => resolveControllerRef(o, this.informers.sets, 'StatefulSet', 'apps');
 
   /** Sets whose selector matches an orphan's labels (getStatefulSetsForPod). */
-  private setsSelecting(o: KubeObject): KubeObject[] {
-    return this.informers.sets.list(o.metadata.namespace).filter((set) => {
-      try {
-        const sel = selectorOf(set);
-        return sel.length > 0 && matches(sel, o.metadata.labels);
-      } catch {
-        return false;
-      }
-    });
-  }
+  private setsSelecting = (o: KubeObject) => ownersSelecting(o, this.informers.sets, selectorOf);
 
   private enqueueFor(o: KubeObject): void {
     if (controllerRefOf(o)) {
