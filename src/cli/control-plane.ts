@@ -25,7 +25,8 @@ import { Client } from '../client/client.ts';
 import { GarbageCollector } from '../controllers/garbage-collector/controller.ts';
 import { NamespaceController } from '../controllers/namespace/controller.ts';
 import { NamespaceCache, namespaceLifecycle } from '../registry/admission/namespace-lifecycle.ts';
-import { KUBERNETES_SERVICE_IP, ServiceIpAllocator } from '../registry/admission/service-ips.ts';
+import { ServiceAllocations } from '../registry/admission/service-allocations.ts';
+import { DEFAULT_SERVICE_CIDR, nthAddress, parseServiceCidr, type ServiceCidr } from '../registry/admission/service-ranges.ts';
 import { persistentVolumeClaimResize, storageClassReader } from '../registry/admission/pvc-resize.ts';
 import { VolumeExpandController } from '../controllers/volume-expand/controller.ts';
 import { createStorageControllers } from '../controllers/persistentvolume/start.ts';
@@ -59,6 +60,8 @@ export interface ControlPlaneOptions {
    * without a data dir, a temporary directory removed at stop).
    */
   storageDir?: string;
+  /** Where Services get their cluster IPs (default 10.96.0.0/16, as kind). */
+  serviceCidr?: string;
   /** Create kind-style default nodes (k8ts up does; tests add their own). */
   defaultNodes?: { workers: number; scheduleOnControlPlane: boolean };
 }
@@ -87,6 +90,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const namespaces = new NamespaceCache(backend);
   await namespaces.start();
   const getNamespace = (name: string) => namespaces.get(name);
+  const serviceCidr = parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR);
+  const serviceAllocations = new ServiceAllocations(backend, { cidr: serviceCidr, clock });
+  await serviceAllocations.start();
   registry = new Registry({
     backend,
     clock,
@@ -94,7 +100,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     fieldChecker: schemaFieldChecker(schemaFor),
     admission: [
       namespaceLifecycle(getNamespace),
-      new ServiceIpAllocator(async () => (await backend.list('/registry/core/services/')).items.map((kv) => JSON.parse(kv.value) as KubeObject)),
+      serviceAllocations,
       persistentVolumeClaimResize(storageClassReader(backend)),
       storageAdmission(async () => (await backend.list(STORAGE_CLASS_PREFIX)).items.map((kv) => JSON.parse(kv.value) as StorageClass)),
     ],
@@ -147,7 +153,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const client = new Client(transport, { userAgent: 'k8ts-controller-manager/v1.35.0' });
   // Evictions consult disruption budgets whether or not controllers run here.
   ctx.admitEviction = admitEviction(client, { clock });
-  await bootstrap(client);
+  await bootstrap(client, serviceCidr);
   let ready = false;
   const controller = new AbortController();
   // Every informer and queue listens on this one signal.
@@ -205,14 +211,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       controller.abort();
       await Promise.allSettled(running);
       namespaces.close();
+      serviceAllocations.close();
       await backend.close();
       if (tempStorage) rmSync(tempStorage, { recursive: true, force: true });
     },
   };
 }
 
-/** Objects every cluster starts with: the system namespaces and the `kubernetes` Service. */
-async function bootstrap(client: Client): Promise<void> {
+/** Objects every cluster starts with: the system namespaces, the `kubernetes` and `kube-dns` Services. */
+async function bootstrap(client: Client, cidr: ServiceCidr): Promise<void> {
   const namespaces = client.resource({ apiVersion: 'v1', resource: 'namespaces', namespaced: false });
   // Together, so the store commits them in one group (one fsync on a fresh data dir).
   await Promise.all([
@@ -222,12 +229,39 @@ async function bootstrap(client: Client): Promise<void> {
     ensureDefaultStorageClass(client),
   ]);
   const services = client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true });
-  if (!(await services.find('default', 'kubernetes'))) {
-    await services.create('default', {
+  const system: KubeObject[] = [
+    {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-      spec: { clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None', type: 'ClusterIP' },
-    });
-  }
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP: nthAddress(cidr, 1), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None', type: 'ClusterIP' },
+    },
+    // As kind and kubeadm make it; the DNS server itself runs in this process (k8ts up prints where).
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'kube-dns',
+        namespace: 'kube-system',
+        labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+        annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
+      },
+      spec: {
+        clusterIP: nthAddress(cidr, 10),
+        selector: { 'k8s-app': 'kube-dns' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+          { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+        ],
+        sessionAffinity: 'None',
+        type: 'ClusterIP',
+      },
+    },
+  ];
+  await Promise.all(
+    system.map(async (svc) => {
+      if (!(await services.find(svc.metadata.namespace!, svc.metadata.name!))) await services.create(svc.metadata.namespace!, svc);
+    }),
+  );
 }

@@ -6,7 +6,7 @@ import { startControlPlane } from './control-plane.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ensurePki } from './pki.ts';
-import { KUBERNETES_SERVICE_IP } from '../registry/admission/service-ips.ts';
+import { DEFAULT_SERVICE_CIDR, nthAddress, parseServiceCidr } from '../registry/admission/service-ranges.ts';
 
 export interface UpOptions {
   dataDir: string;
@@ -16,6 +16,8 @@ export interface UpOptions {
   verbose?: boolean;
   workers: number;
   scheduleOnControlPlane: boolean;
+  /** Cluster IP range of Services (default 10.96.0.0/16). */
+  serviceCidr?: string;
 }
 
 export async function up(opts: UpOptions): Promise<void> {
@@ -29,9 +31,9 @@ export async function up(opts: UpOptions): Promise<void> {
   const mark = (name: string) => phases.push(`${name} ${Math.round(performance.now() - t0)} ms`);
   try {
     // In-cluster clients reach the API through the kubernetes Service's address.
-    const pki = await ensurePki(dataDir, { extraSans: [KUBERNETES_SERVICE_IP] });
+    const pki = await ensurePki(dataDir, { extraSans: [nthAddress(parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR), 1)] });
     mark('pki');
-    const cp = await startControlPlane({ datastore: opts.datastore, dataDir, token: pki.token, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
+    const cp = await startControlPlane({ serviceCidr: opts.serviceCidr, datastore: opts.datastore, dataDir, token: pki.token, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
     mark('control plane');
     let http;
     try {

@@ -90,6 +90,44 @@ export function patchAllocatedValues(svc: KubeObject, old: KubeObject): void {
   }
 }
 
+const needsNodePortsOf = (spec: Obj) => spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
+const sameJSON = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * dropTypeDependentFields: a type change clears the values the old type needed and the new one
+ * forbids, when the client left them as they were (so `kubectl patch -p '{"spec":{"type":"ClusterIP"}}'`
+ * on a NodePort Service works without naming every nodePort).
+ */
+export function dropTypeDependentFields(svc: KubeObject, old: KubeObject): void {
+  const spec = specOf(svc);
+  const prev = specOf(old);
+  if (spec.type === 'ExternalName' && prev.type !== 'ExternalName') {
+    if (sameJSON(spec.clusterIPs, prev.clusterIPs) && spec.clusterIP === prev.clusterIP) {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+    }
+    if (sameJSON(spec.ipFamilies, prev.ipFamilies)) delete spec.ipFamilies;
+    if (spec.ipFamilyPolicy === prev.ipFamilyPolicy) delete spec.ipFamilyPolicy;
+  }
+  if (needsNodePortsOf(prev) && !needsNodePortsOf(spec)) {
+    const before = objs(arrAt(prev, 'ports'));
+    for (const p of objs(arrAt(spec, 'ports'))) {
+      const match = before.find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      if (p.nodePort && match && match.nodePort === p.nodePort) delete p.nodePort;
+    }
+  }
+  const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+  if (!needsHealthCheck && spec.healthCheckNodePort && spec.healthCheckNodePort === prev.healthCheckNodePort) delete spec.healthCheckNodePort;
+  if (spec.type !== 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === prev.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+  if (spec.type !== 'LoadBalancer' && spec.loadBalancerClass === prev.loadBalancerClass) delete spec.loadBalancerClass;
+  const external = spec.type === 'NodePort' || spec.type === 'LoadBalancer' || arrAt(spec, 'externalIPs').length > 0;
+  if (!external && spec.externalTrafficPolicy && spec.externalTrafficPolicy === prev.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+  if (spec.type === 'ExternalName') delete spec.internalTrafficPolicy;
+  else if (!spec.internalTrafficPolicy) spec.internalTrafficPolicy = 'Cluster';
+  if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';
+  if (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === undefined) spec.allocateLoadBalancerNodePorts = true;
+}
+
 export interface ClusterIPAssignment {
   /** The allocated IP (undefined for headless and ExternalName Services). */
   ip?: string;

@@ -1,6 +1,7 @@
 // Strategies for Service, Endpoints (pkg/registry/core/{service,endpoint}/strategy.go) and
 // discovery.k8s.io EndpointSlice.
 import {
+  dropTypeDependentFields,
   normalizeClusterIPs,
   patchAllocatedValues,
   setServiceDefaults,
@@ -26,6 +27,7 @@ export function serviceStrategy(): Strategy {
       keepOldStatus(obj, old);
       patchAllocatedValues(obj, old);
       normalizeClusterIPs(obj, old);
+      dropTypeDependentFields(obj, old);
     },
     prepareForStatusUpdate: (obj, old) => keepOldSpec(obj, old),
     validate: (obj) => [...validateObjectMeta(obj.metadata, meta), ...validateServiceSpec(obj)],

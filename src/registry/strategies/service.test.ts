@@ -127,3 +127,28 @@ describe('Endpoints and EndpointSlice', () => {
     );
   });
 });
+
+describe('Service type changes', () => {
+  const nodePort = stored(s, svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }));
+  applyClusterIPAssignment(nodePort, { ip: '10.96.5.5' });
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['NodePort to ClusterIP drops the node ports it kept', { type: 'ClusterIP' }, { type: 'ClusterIP', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }], internalTrafficPolicy: 'Cluster' }],
+    ['NodePort to ExternalName drops the cluster IPs too', { type: 'ExternalName', externalName: 'example.com' }, { type: 'ExternalName', externalName: 'example.com' }],
+  ])('%s', (_, change, want) => {
+    const next = structuredClone(nodePort);
+    Object.assign(next.spec!, change);
+    const r = update(s, nodePort, next);
+    expect(r.message).toBe('');
+    expect(r.obj.spec).toMatchObject(want);
+    expect(r.obj.spec).not.toHaveProperty('externalTrafficPolicy');
+    expect((r.obj.spec!.ports as object[])[0]).not.toHaveProperty('nodePort');
+    if (change.type === 'ExternalName') expect(r.obj.spec).not.toHaveProperty('clusterIP');
+  });
+
+  it('keeps a node port the client changed, and validation refuses it on a ClusterIP Service', () => {
+    const next = structuredClone(nodePort);
+    Object.assign(next.spec!, { type: 'ClusterIP', ports: [{ port: 80, nodePort: 30081 }] });
+    expect(update(s, nodePort, next).message).toBe("Service \"web\" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'");
+  });
+});
