@@ -53,6 +53,39 @@ const kv = JSON.parse(execFileSync(kubectl, ['version', '--client', '-o', 'json'
 const hv = execFileSync(helm, ['version', '--short'], { encoding: 'utf8', env: { ...process.env, HELM_CONFIG_HOME: binDir, HELM_CACHE_HOME: binDir, HELM_DATA_HOME: binDir } }).trim();
 console.log(`fetch-clients: kubectl ${kv.clientVersion.gitVersion}, helm ${hv} in ${binDir}`);
 
+// The DNS tests query with the real `dig` (and the benchmark with `dnsperf`), from Debian's
+// dnsutils and dnsperf packages: installed here when missing and this machine can (root + apt).
+ensureDebianTools({ dig: 'dnsutils', dnsperf: 'dnsperf' });
+
+function ensureDebianTools(tools) {
+  const has = (cmd) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const missing = Object.entries(tools).filter(([cmd]) => !has(cmd));
+  if (missing.length === 0) return;
+  const pkgs = missing.map(([, pkg]) => pkg);
+  const canApt = process.getuid?.() === 0 && has('apt-get');
+  if (!canApt) {
+    console.log(`fetch-clients: ${missing.map(([c]) => c).join(', ')} missing; install Debian's ${pkgs.join(' ')} (the DNS e2e tests need dig)`);
+    return;
+  }
+  const apt = (args) => execFileSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const install = () => apt(['install', '-y', '-q', '--no-install-recommends', ...pkgs]);
+  const t0 = Date.now();
+  try {
+    install();
+  } catch {
+    apt(['update', '-q']);
+    install();
+  }
+  console.log(`fetch-clients: installed ${pkgs.join(', ')} from Debian's packages in ${Date.now() - t0} ms`);
+}
+
 /** Central directory of a (non-zip64) zip: entry name -> { method, csize, size, crc, localOffset }. */
 function readCentralDirectory(fd) {
   const fileSize = fstatSync(fd).size;

@@ -8,6 +8,8 @@ import { create } from '../strategies/testing.ts';
 import { ServiceAllocations } from './service-allocations.ts';
 import { inServiceRange, ipLowerBand, ipToInt, parseServiceCidr, pickFree, portLowerBand } from './service-ranges.ts';
 
+const sp = (o: KubeObject) => o.spec as any;
+
 const info = { group: '', kind: 'Service' } as ResourceInfo;
 const clock = { now: () => Date.now(), setTimer: () => () => {} };
 
@@ -93,14 +95,14 @@ describe('ServiceAllocations', () => {
   it('never hands out an address twice, and frees it when the Service is deleted', async () => {
     await setup('10.96.0.0/28');
     const got = new Set<string>();
-    for (let i = 0; i < 14; i++) got.add((await createStored(svc(`s${i}`))).spec!.clusterIP as string);
+    for (let i = 0; i < 14; i++) got.add(sp(await createStored(svc(`s${i}`))).clusterIP as string);
     expect(got.size).toBe(14);
     expect(await message(alloc.admit('create', info, svc('full'), undefined))).toBe('Internal error occurred: failed to allocate a serviceIP: range is full');
     await backend.delete('/registry/core/services/default/s3');
     const freed = [...got][3]!;
     await expect.poll(async () => {
       const s = svc('again');
-      return (await message(alloc.admit('create', info, s, undefined))) || s.spec!.clusterIP;
+      return (await message(alloc.admit('create', info, s, undefined))) || sp(s).clusterIP;
     }).toBe(freed);
   });
 
@@ -118,7 +120,7 @@ describe('ServiceAllocations', () => {
     const s = await createStored(
       svc('dns', { type: 'NodePort', ports: [{ name: 'udp', port: 53, protocol: 'UDP' }, { name: 'tcp', port: 53, protocol: 'TCP' }, { name: 'm', port: 9153 }] }),
     );
-    const ports = (s.spec!.ports as { nodePort: number }[]).map((p) => p.nodePort);
+    const ports = (sp(s).ports as { nodePort: number }[]).map((p) => p.nodePort);
     expect(ports[0]).toBe(ports[1]);
     expect(ports[2]).not.toBe(ports[0]);
     for (const p of ports) expect(p).toBeGreaterThanOrEqual(30000 + 86);
@@ -127,11 +129,11 @@ describe('ServiceAllocations', () => {
   it('allocates on a type change and lets an update keep its own values', async () => {
     await setup();
     const ext = await createStored(svc('e', { type: 'ExternalName', externalName: 'example.com', ports: [], selector: undefined }));
-    expect(ext.spec!.clusterIP).toBeUndefined();
+    expect(sp(ext).clusterIP).toBeUndefined();
     const next = structuredClone(ext);
     Object.assign(next.spec!, { type: 'ClusterIP', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] });
     await alloc.admit('update', info, next, ext);
-    expect(inServiceRange(parseServiceCidr('10.96.0.0/16'), next.spec!.clusterIP as string)).toBe(true);
+    expect(inServiceRange(parseServiceCidr('10.96.0.0/16'), sp(next).clusterIP as string)).toBe(true);
 
     const np = await createStored(svc('np', { type: 'NodePort', clusterIP: '10.96.0.30', ports: [{ port: 80, nodePort: 30100 }] }));
     const again = structuredClone(np);
@@ -142,7 +144,7 @@ describe('ServiceAllocations', () => {
   it('gives a LoadBalancer with local traffic a health check port', async () => {
     await setup();
     const s = await createStored(svc('lb', { type: 'LoadBalancer', externalTrafficPolicy: 'Local' }));
-    expect(s.spec!.healthCheckNodePort).toBeGreaterThanOrEqual(30000);
-    expect((s.spec!.ports as { nodePort: number }[])[0]!.nodePort).not.toBe(s.spec!.healthCheckNodePort);
+    expect(sp(s).healthCheckNodePort).toBeGreaterThanOrEqual(30000);
+    expect((sp(s).ports as { nodePort: number }[])[0]!.nodePort).not.toBe(sp(s).healthCheckNodePort);
   });
 });

@@ -142,7 +142,7 @@ describe('Service type changes', () => {
     expect(r.message).toBe('');
     expect(r.obj.spec).toMatchObject(want);
     expect(r.obj.spec).not.toHaveProperty('externalTrafficPolicy');
-    expect((r.obj.spec!.ports as object[])[0]).not.toHaveProperty('nodePort');
+    expect(((r.obj.spec as { ports: object[] }).ports)[0]).not.toHaveProperty('nodePort');
     if (change.type === 'ExternalName') expect(r.obj.spec).not.toHaveProperty('clusterIP');
   });
 
