@@ -16,13 +16,14 @@ import { failed, measured, type BenchResult, type Results, type Target } from '.
 import { benchListPods, LIST_TARGET } from './list-pods.ts';
 import { benchWatch, STALL_TARGET, WATCH_LAG_TARGET } from './watch.ts';
 import { benchPodsToReady, PODS_TO_READY_TARGET } from './pods-to-ready.ts';
+import { benchServicesDns, DNS_QPS_TARGET, DNS_READY_LATENCY_TARGET, SLICE_UPDATE_TARGET } from './services-dns.ts';
 import { benchDaemonSet, benchDeployment, DAEMONSET_READY_TARGET, DAEMONSET_ROLL_TARGET } from './daemonsets-deployments.ts';
 import { benchOrderedSteps, benchParallelSet, benchRollingUpdate, PARALLEL_TARGET, STEP_TARGET } from './statefulsets.ts';
 
 export const ETCD_RATIO_TARGET: Target = { op: '>=', value: 3 };
 
 /** The whole run stops itself after this long, whatever hangs. */
-const TOTAL_BUDGET_MS = 1_500_000;
+const TOTAL_BUDGET_MS = 1_800_000;
 
 interface Step {
   name: string;
@@ -125,6 +126,16 @@ const steps: Step[] = [
     budgetMs: 300_000,
     reports: { deploymentAvailable: { unit: 's' }, deploymentRollingUpdate: { unit: 's' } },
     run: (signal) => benchDeployment({ replicas: 10_000, signal }),
+  },
+  {
+    name: 'dns',
+    budgetMs: 300_000,
+    reports: {
+      dnsQueriesPerSecond: { unit: 'qps', target: DNS_QPS_TARGET },
+      dnsReadyToAnswerP99: { unit: 'ms', target: DNS_READY_LATENCY_TARGET },
+      endpointSliceUpdateP99: { unit: 'ms', target: SLICE_UPDATE_TARGET },
+    },
+    run: (signal) => benchServicesDns({ pods: 10_000, services: 1_000, signal }),
   },
 ];
 

@@ -20,6 +20,8 @@ export interface K8tsProcess {
   readonly readyMs: number;
   /** Milliseconds from spawn to the `listening on` line. */
   readonly listeningMs: number;
+  /** UDP/TCP port of the cluster DNS server, from the `DNS on` line (undefined if none printed). */
+  readonly dnsPort?: number;
   /** A client with its own keep-alive pool (close it when done). */
   client(maxSockets?: number): ApiClient;
   /** A lean keep-alive load client with this many connections (close it when done). */
@@ -50,7 +52,7 @@ export interface StartK8tsOptions {
 export async function startK8ts(opts: StartK8tsOptions): Promise<K8tsProcess> {
   const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'bin/k8ts.mjs'), 'up', '--data-dir', opts.dataDir, '--port', '0', ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'bin/k8ts.mjs'), 'up', '--data-dir', opts.dataDir, '--port', '0', '--dns-port', '0', ...(opts.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,6 +109,7 @@ export async function startK8ts(opts: StartK8tsOptions): Promise<K8tsProcess> {
     caPem,
     readyMs,
     listeningMs,
+    dnsPort: Number(/k8ts: DNS on [\d.]+:(\d+)/.exec(log)?.[1]) || undefined,
     client: (maxSockets = 32) => new ApiClient({ url: url!, token, caPem, maxSockets }),
     raw: (connections = 32) => new RawHttpClient({ url: url!, token, caPem, connections }),
     rssMiB: () => readRssMiB(child.pid!),
