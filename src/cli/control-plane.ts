@@ -11,6 +11,7 @@ import { StatefulSetController } from '../controllers/statefulset/controller.ts'
 import { ReplicaSetController } from '../controllers/replicaset/controller.ts';
 import { DeploymentController } from '../controllers/deployment/controller.ts';
 import { DaemonSetController } from '../controllers/daemonset/controller.ts';
+import { createServiceEndpointControllers } from '../controllers/endpoints/start.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { NodePool } from '../node/node-pool.ts';
 import { ensureDefaultNodes } from '../node/node-object.ts';
@@ -196,9 +197,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     running.push(volumeExpand.run(controller.signal));
     running.push(replicaSets.run(controller.signal), deployments.run(controller.signal));
     running.push(daemonSets.run(controller.signal));
+    // Endpoints, EndpointSlices and their mirroring; its Services and EndpointSlices informers are shareable.
+    const serviceEndpoints = createServiceEndpointControllers(client, { clock, log, pods: nodeControllers.informers.pods, nodes: nodeControllers.informers.nodes });
+    running.push(serviceEndpoints.run(controller.signal));
     if (opts.defaultNodes) await ensureDefaultNodes(client, opts.defaultNodes);
     await pool.start();
-    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync(), statefulSets.waitForSync(), replicaSets.waitForSync(), deployments.waitForSync(), daemonSets.waitForSync(), volumeBinding.waitForSync(), storage.waitForSync()]).then(() => (ready = true));
+    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync(), statefulSets.waitForSync(), replicaSets.waitForSync(), deployments.waitForSync(), daemonSets.waitForSync(), serviceEndpoints.waitForSync(), volumeBinding.waitForSync(), storage.waitForSync()]).then(() => (ready = true));
   } else ready = true;
   return {
     api,

@@ -151,7 +151,6 @@ export function planMirroring(endpoints: KubeObject, existing: readonly KubeObje
       continue;
     }
     const [old] = plan.delete.splice(j, 1);
-    delete c.metadata.generateName;
     c.metadata = { name: old!.metadata.name, ...c.metadata, resourceVersion: old!.metadata.resourceVersion };
     plan.create.splice(i, 1);
     plan.update.push(c);

@@ -140,11 +140,7 @@ export function planSlices(input: PlanSlicesInput): SlicePlan {
     const annotations = annotate(undefined);
     if (annotations) slice.metadata.annotations = annotations;
     slice.endpoints = w.endpoints;
-    if (w.recycled) {
-      delete slice.metadata.generateName;
-      slice.metadata.name = w.recycled.metadata.name;
-      slice.metadata.resourceVersion = w.recycled.metadata.resourceVersion;
-    }
+    if (w.recycled) slice.metadata = { name: w.recycled.metadata.name, ...slice.metadata, resourceVersion: w.recycled.metadata.resourceVersion };
     return slice;
   };
   return { create: toCreate.map(render), update: toUpdate.map(render), delete: toDelete };

@@ -1,0 +1,143 @@
+// Indexes over shared informers for the endpoint controllers, kept up to date by informer
+// handlers (client-go's indexers): pods by namespace and by node, Services by namespace,
+// EndpointSlices by the Service they belong to. A sync of one Service then reads only its
+// namespace, never every pod of the cluster.
+import type { KubeObject } from '../../api/meta/types.ts';
+import type { Informer } from '../../client/informer.ts';
+import { podEndpointsChanged, podSpec, selectorOf, selects, SERVICE_NAME_LABEL } from './pods.ts';
+
+/** Objects grouped by a key, each group by object name. */
+class Groups {
+  private readonly groups = new Map<string, Map<string, KubeObject>>();
+
+  set(group: string, name: string, obj: KubeObject): void {
+    let g = this.groups.get(group);
+    if (!g) this.groups.set(group, (g = new Map()));
+    g.set(name, obj);
+  }
+
+  delete(group: string, name: string): void {
+    const g = this.groups.get(group);
+    if (!g) return;
+    g.delete(name);
+    if (g.size === 0) this.groups.delete(group);
+  }
+
+  get(group: string): ReadonlyMap<string, KubeObject> | undefined {
+    return this.groups.get(group);
+  }
+}
+
+export class PodIndex {
+  private readonly byNamespace = new Groups();
+  private readonly byNode = new Groups();
+
+  constructor(readonly informer: Informer) {
+    informer.addHandlers({
+      add: (p) => this.put(undefined, p),
+      update: (old, p) => this.put(old, p),
+      delete: (p) => this.remove(p),
+    });
+  }
+
+  private put(old: KubeObject | undefined, p: KubeObject): void {
+    const ns = p.metadata.namespace!;
+    const name = p.metadata.name!;
+    this.byNamespace.set(ns, name, p);
+    const oldNode = old ? podSpec(old).nodeName : undefined;
+    const node = podSpec(p).nodeName;
+    if (oldNode && oldNode !== node) this.byNode.delete(oldNode, `${ns}/${name}`);
+    if (node) this.byNode.set(node, `${ns}/${name}`, p);
+  }
+
+  private remove(p: KubeObject): void {
+    this.byNamespace.delete(p.metadata.namespace!, p.metadata.name!);
+    const node = podSpec(p).nodeName;
+    if (node) this.byNode.delete(node, `${p.metadata.namespace}/${p.metadata.name}`);
+  }
+
+  /** The pods of a namespace whose labels match the selector. */
+  selected(namespace: string, selector: Record<string, string>): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const p of this.byNamespace.get(namespace)?.values() ?? []) if (selects(selector, p.metadata.labels)) out.push(p);
+    return out;
+  }
+
+  onNode(node: string): Iterable<KubeObject> {
+    return this.byNode.get(node)?.values() ?? [];
+  }
+}
+
+export class ServiceIndex {
+  private readonly byNamespace = new Groups();
+
+  constructor(readonly informer: Informer) {
+    informer.addHandlers({
+      add: (s) => this.byNamespace.set(s.metadata.namespace!, s.metadata.name!, s),
+      update: (_o, s) => this.byNamespace.set(s.metadata.namespace!, s.metadata.name!, s),
+      delete: (s) => this.byNamespace.delete(s.metadata.namespace!, s.metadata.name!),
+    });
+  }
+
+  /** `namespace/name` of the Services with a selector that matches the pod (GetPodServiceMemberships). */
+  selecting(pod: KubeObject): string[] {
+    const out: string[] = [];
+    for (const s of this.byNamespace.get(pod.metadata.namespace!)?.values() ?? []) {
+      const sel = selectorOf(s);
+      if (sel && selects(sel, pod.metadata.labels)) out.push(`${s.metadata.namespace}/${s.metadata.name}`);
+    }
+    return out;
+  }
+}
+
+/** EndpointSlices by `namespace/<kubernetes.io/service-name>`. */
+export class SliceIndex {
+  private readonly byService = new Groups();
+
+  constructor(readonly informer: Informer) {
+    informer.addHandlers({
+      add: (s) => this.put(undefined, s),
+      update: (old, s) => this.put(old, s),
+      delete: (s) => {
+        const k = serviceKeyOfSlice(s);
+        if (k) this.byService.delete(k, s.metadata.name!);
+      },
+    });
+  }
+
+  private put(old: KubeObject | undefined, s: KubeObject): void {
+    const before = old && serviceKeyOfSlice(old);
+    const key = serviceKeyOfSlice(s);
+    if (before && before !== key) this.byService.delete(before, s.metadata.name!);
+    if (key) this.byService.set(key, s.metadata.name!, s);
+  }
+
+  /** The slices labelled for the Service `namespace/name`. */
+  of(serviceKey: string): KubeObject[] {
+    return [...(this.byService.get(serviceKey)?.values() ?? [])];
+  }
+}
+
+export function serviceKeyOfSlice(s: KubeObject): string | undefined {
+  const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
+  return svc ? `${s.metadata.namespace}/${svc}` : undefined;
+}
+
+/**
+ * The Services to sync after a pod update (GetServicesToUpdateOnPodChange): none when nothing
+ * endpoints read changed; those selecting the pod when only its endpoint changed; with a label
+ * change, those selecting it before or after (all of them if its endpoint changed too, else only
+ * those it joined or left).
+ */
+export function servicesForPodUpdate(services: ServiceIndex, old: KubeObject, pod: KubeObject): string[] {
+  if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return [];
+  const { changed, labelsChanged } = podEndpointsChanged(old, pod);
+  if (!changed && !labelsChanged) return [];
+  const now = services.selecting(pod);
+  if (!labelsChanged) return now;
+  const before = services.selecting(old);
+  if (changed) return [...new Set([...before, ...now])];
+  const a = new Set(before);
+  const b = new Set(now);
+  return [...before.filter((k) => !b.has(k)), ...now.filter((k) => !a.has(k))];
+}

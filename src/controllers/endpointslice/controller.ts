@@ -1,0 +1,113 @@
+// The EndpointSlice controller (pkg/controller/endpointslice/endpointslice_controller.go): keeps
+// the discovery.k8s.io/v1 EndpointSlices of every Service with a selector. Service, pod, node
+// and slice events map to the Service's `namespace/name` on one work queue, without pacing: the
+// queue's de-duplication batches a burst of pod changes into one sync. A node's arrival, removal
+// or zone change syncs the Services of the pods on it. Slice events that are only the echo of
+// this controller's own writes are ignored; any other change to its slices syncs the Service.
+import type { KubeObject } from '../../api/meta/types.ts';
+import type { Client } from '../../client/client.ts';
+import { objectKeyOf, type Informer } from '../../client/informer.ts';
+import type { Clock } from '../../util/clock.ts';
+import { servicesForPodUpdate, serviceKeyOfSlice, type PodIndex, type ServiceIndex, type SliceIndex } from '../endpoints/indexes.ts';
+import { MANAGED_BY_LABEL } from '../endpoints/pods.ts';
+import { WriteTracker } from '../endpoints/write-tracker.ts';
+import { EventRecorder } from '../runtime/event-recorder.ts';
+import { WorkQueue } from '../runtime/work-queue.ts';
+import { ENDPOINTSLICE_CONTROLLER, MAX_ENDPOINTS_PER_SLICE, ZONE_LABEL } from './endpoint.ts';
+import { EndpointSliceReconciler } from './reconcile.ts';
+
+export interface EndpointSliceControllerOptions {
+  clock: Clock;
+  services: ServiceIndex;
+  pods: PodIndex;
+  nodes: Informer;
+  slices: SliceIndex;
+  /** Services synced at once (upstream --concurrent-service-endpoint-syncs, default 5). */
+  workers?: number;
+  maxEndpointsPerSlice?: number;
+  log?: (m: string) => void;
+}
+
+export class EndpointSliceController {
+  readonly reconciler: EndpointSliceReconciler;
+  private readonly queue: WorkQueue;
+  private readonly tracker: WriteTracker;
+
+  constructor(
+    client: Client,
+    private readonly opts: EndpointSliceControllerOptions,
+  ) {
+    const log = opts.log ?? (() => {});
+    this.tracker = new WriteTracker(opts.slices.informer, opts.clock);
+    this.reconciler = new EndpointSliceReconciler({
+      api: client.resource({ apiVersion: 'discovery.k8s.io/v1', resource: 'endpointslices', namespaced: true }),
+      services: opts.services,
+      pods: opts.pods,
+      nodes: opts.nodes,
+      slices: opts.slices,
+      tracker: this.tracker,
+      recorder: new EventRecorder(client, { component: 'endpoint-slice-controller' }, opts.clock, log),
+      controllerName: ENDPOINTSLICE_CONTROLLER,
+      maxEndpointsPerSlice: opts.maxEndpointsPerSlice ?? MAX_ENDPOINTS_PER_SLICE,
+    });
+    this.queue = new WorkQueue(
+      async (key) => {
+        await this.waitForSync();
+        return this.reconciler.sync(key);
+      },
+      { clock: opts.clock, workers: opts.workers ?? 5, log: (m) => log(`endpointslice: ${m}`) },
+    );
+    this.wire();
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    await this.queue.run(signal);
+  }
+
+  waitForSync(): Promise<void> {
+    const { services, pods, nodes, slices } = this.opts;
+    return Promise.all([services.informer.waitForSync(), pods.informer.waitForSync(), nodes.waitForSync(), slices.informer.waitForSync()]).then(() => undefined);
+  }
+
+  private wire(): void {
+    const { services, pods, nodes, slices } = this.opts;
+    const add = (k: string) => this.queue.add(k);
+    services.informer.addHandlers({ add: (s) => add(objectKeyOf(s)), update: (_o, s) => add(objectKeyOf(s)), delete: (s) => add(objectKeyOf(s)) });
+    pods.informer.addHandlers({
+      add: (p) => services.selecting(p).forEach(add),
+      update: (old, p) => servicesForPodUpdate(services, old, p).forEach(add),
+      delete: (p) => services.selecting(p).forEach(add),
+    });
+    const onNode = (n: KubeObject) => {
+      for (const p of pods.onNode(n.metadata.name!)) services.selecting(p).forEach(add);
+    };
+    nodes.addHandlers({
+      add: onNode,
+      update: (old, n) => {
+        if ((old.metadata.labels?.[ZONE_LABEL] ?? '') !== (n.metadata.labels?.[ZONE_LABEL] ?? '')) onNode(n);
+      },
+      delete: onNode,
+    });
+    const mine = (s: KubeObject) => s.metadata.labels?.[MANAGED_BY_LABEL] === ENDPOINTSLICE_CONTROLLER;
+    const onSlice = (s: KubeObject, deleted: boolean) => {
+      const key = serviceKeyOfSlice(s);
+      if (!key) return;
+      if (this.tracker.takeWaiting(key)) return add(key);
+      if (!this.tracker.isEcho(s, deleted)) add(key);
+    };
+    slices.informer.addHandlers({
+      add: (s) => {
+        if (mine(s)) onSlice(s, false);
+      },
+      update: (old, s) => {
+        if (mine(s)) onSlice(s, false);
+        // A slice relabelled away from a Service (or from this controller) leaves that Service short.
+        const oldKey = mine(old) ? serviceKeyOfSlice(old) : undefined;
+        if (oldKey && (!mine(s) || oldKey !== serviceKeyOfSlice(s))) add(oldKey);
+      },
+      delete: (s) => {
+        if (mine(s)) onSlice(s, true);
+      },
+    });
+  }
+}
