@@ -142,7 +142,7 @@ export class DnsIndex implements DnsView {
   private readonly byClusterIP = new Map<string, Map<string, DnsService>>();
   /** canonical IP → `ns/slice` → refs. */
   private readonly byEndpointIP = new Map<string, Map<string, DnsEndpointRef[]>>();
-  private synced = false;
+  private syncedFlag = false;
   private gen = 0;
   private lastChange: number;
 
@@ -151,7 +151,7 @@ export class DnsIndex implements DnsView {
   }
 
   get hasSynced(): boolean {
-    return this.synced;
+    return this.syncedFlag;
   }
 
   get generation(): number {
@@ -197,8 +197,8 @@ export class DnsIndex implements DnsView {
 
   /** Marks the first full lists as loaded (name errors stop being SERVFAIL). */
   markSynced(): void {
-    if (this.synced) return;
-    this.synced = true;
+    if (this.syncedFlag) return;
+    this.syncedFlag = true;
     this.changed();
   }
 
@@ -318,6 +318,9 @@ export interface DnsInformers {
 
 /** A DnsIndex kept current by shared informers (the caller runs them, or uses `fromClient`). */
 export class InformerDnsView extends DnsIndex {
+  /** Resolves once every informer has its first list in. */
+  readonly synced: Promise<void>;
+
   constructor(informers: DnsInformers, opts: { clock?: Clock } = {}) {
     const clock = opts.clock ?? systemClock;
     super(() => clock.now());
@@ -325,7 +328,7 @@ export class InformerDnsView extends DnsIndex {
     namespaces.addHandlers({ add: (o) => this.upsertNamespace(o), update: (_o, n) => this.upsertNamespace(n), delete: (o) => this.deleteNamespace(o) });
     services.addHandlers({ add: (o) => this.upsertService(o), update: (_o, n) => this.upsertService(n), delete: (o) => this.deleteService(o) });
     endpointSlices.addHandlers({ add: (o) => this.upsertEndpointSlice(o), update: (_o, n) => this.upsertEndpointSlice(n), delete: (o) => this.deleteEndpointSlice(o) });
-    void Promise.all([namespaces.waitForSync(), services.waitForSync(), endpointSlices.waitForSync()]).then(() => this.markSynced());
+    this.synced = Promise.all([namespaces.waitForSync(), services.waitForSync(), endpointSlices.waitForSync()]).then(() => this.markSynced());
   }
 
   /** Builds the three informers on `client` and the view over them; `run` runs the informers. */

@@ -441,7 +441,8 @@ export function patchCached(cached: Buffer, optOffset: number, query: Buffer, q:
 /** The most a response to `q` may hold: 64 KiB over TCP, the EDNS size (at least 512) over UDP. */
 export function sizeLimit(q: Query, proto: 'udp' | 'tcp'): number {
   if (proto === 'tcp') return MAX_MESSAGE;
-  return q.edns ? Math.max(MIN_UDP, q.edns.udpSize) : MIN_UDP;
+  // 65507: the most a UDP datagram over IPv4 carries.
+  return q.edns ? Math.min(65507, Math.max(MIN_UDP, q.edns.udpSize)) : MIN_UDP;
 }
 
 /** A bare error reply (FORMERR/NOTIMP): header only, as miekg/dns writes for rejected messages. */
