@@ -19,7 +19,7 @@ import { buildResponse, DEFAULT_TTL, DEFAULT_ZONE, type DnsResult, type RecordOp
 import { parseResolvConf } from './resolv-conf.ts';
 import { RCODES } from './rrtypes.ts';
 import type { DnsView } from './view.ts';
-import { cacheKey, encodeResponse, headerOnlyReply, HEADER, MAX_MESSAGE, parseQuery, patchCached, questionLabelOffsets, questionName, RD, replyFlags, sizeLimit, type Encoded, type Query } from './wire.ts';
+import { cacheKey, encodeResponse, headerOnlyReply, HEADER, MAX_MESSAGE, parseQuery, patchCached, questionLabelOffsets, questionName, RD, replyFlags, sizeLimit, type Encoded, type ParseResult, type Query } from './wire.ts';
 
 export interface DnsServerOptions {
   view: DnsView;
@@ -195,7 +195,14 @@ class Server implements DnsServer {
     }
     udp.on('message', (msg, rinfo) => {
       this.stats.udp++;
-      this.handle(msg, 'udp', (resp) => udp.send(resp, rinfo.port, rinfo.address));
+      this.handle(msg, 'udp', (resp) => {
+        try {
+          udp.send(resp, rinfo.port, rinfo.address);
+        } catch (e) {
+          // Closed meanwhile, or a size the system will not send.
+          this.log(`dns: udp send: ${(e as Error).message}`);
+        }
+      });
     });
     udp.on('error', (e) => this.log(`dns: udp: ${e.message}`));
     this.upstreamList = this.resolveUpstreams();
@@ -226,15 +233,17 @@ class Server implements DnsServer {
       return [];
     }
     const own = new Set<string>([this.host]);
-    if (this.host === '0.0.0.0' || this.host === '::') {
+    const wildcard = this.host === '0.0.0.0' || this.host === '::';
+    if (wildcard) {
       for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) own.add(a.address);
     }
+    const isOwn = (u: Upstream) => u.port === this.port && (own.has(u.host) || (wildcard && (u.host.startsWith('127.') || u.host === '::1')));
     const dnsIPs = new Set(typeof this.opts.dnsIP === 'string' ? [this.opts.dnsIP] : (this.opts.dnsIP ?? []));
     return parseResolvConf(text)
       .nameservers.map((s) => parseUpstream(s))
       .filter((u): u is Upstream => !!u)
       // Never forward to ourselves (or to the cluster DNS address, which is us too).
-      .filter((u) => !(u.port === this.port && (own.has(u.host) || (u.host.startsWith('127.') && this.host.startsWith('127.')))) && !dnsIPs.has(u.host));
+      .filter((u) => !isOwn(u) && !dnsIPs.has(u.host));
   }
 
   // ---- queries ----------------------------------------------------------------------------------
@@ -270,7 +279,14 @@ class Server implements DnsServer {
   /** Answers one message; never throws. */
   handle(msg: Buffer, proto: 'udp' | 'tcp', reply: Reply): void {
     this.stats.queries++;
-    const parsed = parseQuery(msg);
+    let parsed: ParseResult;
+    try {
+      parsed = parseQuery(msg);
+    } catch (e) {
+      this.stats.errors++;
+      this.log(`dns: parse: ${(e as Error).message}`);
+      return;
+    }
     if (!parsed.ok) {
       this.stats.malformed++;
       if (parsed.action === 'reply') reply(headerOnlyReply(parsed.id, parsed.flags, parsed.rcode));
