@@ -95,8 +95,20 @@ function endpointPort(name: string | undefined, port: number, protocol: string, 
   return p;
 }
 
-const portKey = (p: EndpointPort) => `${p.name ?? ''}\u0000${p.port}\u0000${p.protocol ?? ''}\u0000${p.appProtocol ?? ''}`;
-const addressKey = (a: EndpointAddress) => `${a.ip}\u0000${a.targetRef?.uid ?? ''}`;
+// Keys of ports and addresses, remembered per object: a controller repacks the same (cached)
+// objects of thousands of pods on every sync.
+const portKeys = new WeakMap<EndpointPort, string>();
+const addressKeys = new WeakMap<EndpointAddress, string>();
+function portKey(p: EndpointPort): string {
+  let k = portKeys.get(p);
+  if (k === undefined) portKeys.set(p, (k = `${p.name ?? ''}\u0000${p.port}\u0000${p.protocol ?? ''}\u0000${p.appProtocol ?? ''}`));
+  return k;
+}
+function addressKey(a: EndpointAddress): string {
+  let k = addressKeys.get(a);
+  if (k === undefined) addressKeys.set(a, (k = `${a.ip}\u0000${a.targetRef?.uid ?? ''}`));
+  return k;
+}
 
 /** LessEndpointAddress: by IP (as bytes), then by target uid (none first). */
 export function compareAddresses(a: EndpointAddress, b: EndpointAddress): number {

@@ -2,20 +2,21 @@
 // trigger_time_tracker.go): the earliest change not yet published, where a change is a pod's
 // Ready transition or the Service's creation. Each sync publishes the minimum among the pods
 // whose trigger time moved since the previous sync; the first sync of a Service publishes none.
+// Pods are remembered by object, so a sync of thousands of unchanged pods only compares them.
 import type { KubeObject } from '../../api/meta/types.ts';
 import { podTriggerTime } from './pods.ts';
 
-interface ServiceState {
-  pods: Map<string, number>;
-  service: number;
+interface PodState {
+  pod: KubeObject;
+  t: number | undefined;
+  /** The sync that last saw the pod. */
+  gen: number;
 }
 
-// Parsing every selected pod's timestamp on every sync shows in a Service of thousands of pods.
-const parsed = new WeakMap<KubeObject, number | null>();
-function triggerOf(pod: KubeObject): number | undefined {
-  let t = parsed.get(pod);
-  if (t === undefined) parsed.set(pod, (t = podTriggerTime(pod) ?? null));
-  return t ?? undefined;
+interface ServiceState {
+  pods: Map<string, PodState>;
+  service: number;
+  gen: number;
 }
 
 export class TriggerTimeTracker {
@@ -23,20 +24,35 @@ export class TriggerTimeTracker {
 
   /** The trigger time to publish for this sync (ms), undefined for none; remembers this state. */
   compute(key: string, svc: KubeObject, pods: Iterable<KubeObject>): number | undefined {
-    const prev = this.states.get(key);
-    const next: ServiceState = { pods: new Map(), service: 0 };
+    let st = this.states.get(key);
+    const known = st !== undefined;
+    if (!st) this.states.set(key, (st = { pods: new Map(), service: 0, gen: 0 }));
+    const gen = ++st.gen;
     let min: number | undefined;
+    let seen = 0;
     for (const pod of pods) {
-      const t = triggerOf(pod);
-      if (t === undefined) continue;
-      next.pods.set(pod.metadata.name!, t);
-      if (t > (prev?.pods.get(pod.metadata.name!) ?? -Infinity) && (min === undefined || t < min)) min = t;
+      seen++;
+      const name = pod.metadata.name!;
+      const prev = st.pods.get(name);
+      if (prev && prev.pod === pod) {
+        prev.gen = gen;
+        continue;
+      }
+      const t = podTriggerTime(pod);
+      if (t !== undefined && (prev?.t === undefined || t > prev.t) && (min === undefined || t < min)) min = t;
+      if (prev) {
+        prev.pod = pod;
+        prev.t = t;
+        prev.gen = gen;
+      } else st.pods.set(name, { pod, t, gen });
     }
+    // Pods not selected any more are forgotten: selected again later, they count as changed.
+    if (st.pods.size > seen) for (const [name, p] of st.pods) if (p.gen !== gen) st.pods.delete(name);
     const created = svc.metadata.creationTimestamp ? Date.parse(svc.metadata.creationTimestamp) : NaN;
-    next.service = Number.isNaN(created) ? 0 : created;
-    if (next.service > (prev?.service ?? 0) && (min === undefined || next.service < min)) min = next.service;
-    this.states.set(key, next);
-    return prev ? min : undefined;
+    const service = Number.isNaN(created) ? 0 : created;
+    if (service > st.service && (min === undefined || service < min)) min = service;
+    st.service = service;
+    return known ? min : undefined;
   }
 
   delete(key: string): void {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../api/meta/types.ts';
 import { pod, service } from '../endpoints/testing.ts';
 import { endpointDigest, endpointId, endpointPorts, ENDPOINTSLICE_CONTROLLER, portMapKey, podToEndpoint, sliceLabels, type Endpoint, type SlicePort } from './endpoint.ts';
-import { planSlices, type DesiredGroup, type SlicePlan } from './plan.ts';
+import { desiredSet, planSlices, type DesiredSet, type SlicePlan } from './plan.ts';
 
 describe('podToEndpoint conditions (the readiness table)', () => {
   it.each([
@@ -86,10 +86,12 @@ const PORTS: SlicePort[] = [{ name: 'http', protocol: 'TCP', port: 8080 }];
 const ip = (i: number) => `10.42.${Math.floor(i / 200)}.${(i % 200) + 2}`;
 const ep = (i: number, ready = true): Endpoint => podToEndpoint(pod(`p${i}`, { ip: ip(i), ready }), svc, 'IPv4', undefined);
 
-function desired(eps: Endpoint[], ports = PORTS): Map<string, DesiredGroup> {
-  const g: DesiredGroup = { ports, endpoints: new Map() };
-  for (const e of eps) g.endpoints.set(endpointId(e), { ep: e, id: endpointId(e), digest: endpointDigest(e) });
-  return new Map(eps.length ? [[portMapKey(ports), g]] : []);
+function desired(eps: Endpoint[], ports = PORTS): Map<string, DesiredSet> {
+  const set = desiredSet(
+    ports,
+    eps.map((e) => ({ ep: e, id: endpointId(e), digest: endpointDigest(e) })),
+  );
+  return new Map(eps.length ? [[portMapKey(ports), set]] : []);
 }
 
 let rv = 100;

@@ -18,10 +18,42 @@ export interface DesiredEndpoint {
   digest: string;
 }
 
-/** The endpoints wanted for one port set, by endpoint id. */
-export interface DesiredGroup {
-  ports: SlicePort[];
-  endpoints: Map<string, DesiredEndpoint>;
+/**
+ * The endpoints wanted for one port set (upstream's EndpointSet), consumed by the plan: each is
+ * placed once, either where it already is (take) or wherever there is room (pop).
+ */
+export interface DesiredSet {
+  readonly ports: SlicePort[];
+  /** How many are not placed yet. */
+  readonly size: number;
+  /** The endpoint of this id, placed now; undefined if not wanted here or already placed. */
+  take(id: string): DesiredEndpoint | undefined;
+  /** Any endpoint not placed yet, placed now. */
+  pop(): DesiredEndpoint | undefined;
+}
+
+/** A DesiredSet over a list (later duplicates of an id replace earlier ones, as a set does). */
+export function desiredSet(ports: SlicePort[], endpoints: Iterable<DesiredEndpoint>): DesiredSet {
+  const byId = new Map<string, DesiredEndpoint>();
+  for (const d of endpoints) byId.set(d.id, d);
+  return {
+    ports,
+    get size() {
+      return byId.size;
+    },
+    take(id) {
+      const d = byId.get(id);
+      if (d) byId.delete(id);
+      return d;
+    },
+    pop() {
+      for (const [id, d] of byId) {
+        byId.delete(id);
+        return d;
+      }
+      return undefined;
+    },
+  };
 }
 
 export interface SlicePlan {
@@ -33,24 +65,34 @@ export interface SlicePlan {
 export interface PlanSlicesInput {
   svc: KubeObject;
   addressType: AddressType;
-  /** Wanted endpoints by portMapKey of their ports. The maps are consumed. */
-  desired: Map<string, DesiredGroup>;
+  /** Wanted endpoints by portMapKey of their ports; the sets are consumed. */
+  desired: Map<string, DesiredSet>;
   /** The Service's slices of this address type (managed by this controller, not being deleted). */
   existing: readonly KubeObject[];
   controllerName: string;
   maxEndpointsPerSlice: number;
   /** Last change trigger time (ms) for the slices written; undefined removes the annotation. */
   triggerTime?: number;
-  /** id and digest of a stored endpoint (callers cache them); computed when absent. */
-  describe?: (ep: Endpoint) => { id: string; digest: string };
+  /** The ids and digests of a stored slice's endpoints (callers cache them); computed when absent. */
+  describe?: (slice: KubeObject) => SliceDescription;
 }
 
-const describeEndpoint = (ep: Endpoint) => ({ id: endpointId(ep), digest: endpointDigest(ep) });
+export interface SliceDescription {
+  ids: string[];
+  digests: string[];
+}
+
+export function describeSlice(slice: KubeObject): SliceDescription {
+  const eps = endpointsOf(slice);
+  return { ids: eps.map(endpointId), digests: eps.map(endpointDigest) };
+}
 
 interface Working {
   /** The slice as stored (undefined for a new one). */
   stored?: KubeObject;
   endpoints: Endpoint[];
+  /** Whether endpoints is this plan's own array (else the stored slice's, not to be changed). */
+  copied?: boolean;
   labels: Record<string, string>;
   ports: SlicePort[];
   /** A slice to delete whose name a new slice takes instead. */
@@ -78,7 +120,7 @@ export function newSlice(svc: KubeObject, addressType: AddressType, ports: Slice
 /** The slices to write and delete for one address type of a Service (reconcileByAddressType + finalize). */
 export function planSlices(input: PlanSlicesInput): SlicePlan {
   const { svc, addressType, desired, maxEndpointsPerSlice: max } = input;
-  const describe = input.describe ?? describeEndpoint;
+  const describe = input.describe ?? describeSlice;
   const labels = sliceLabels(svc, input.controllerName);
   const toDelete: KubeObject[] = [];
   const toCreate: Working[] = [];
@@ -108,7 +150,7 @@ export function planSlices(input: PlanSlicesInput): SlicePlan {
   if (input.existing.length === toDelete.length && toCreate.length === 0) {
     const only = toDelete.length === 1 ? toDelete[0]! : undefined;
     if (only && isPlaceholder(only, svc, addressType, labels)) toDelete.length = 0;
-    else toCreate.push({ endpoints: [], labels, ports: [] });
+    else toCreate.push({ endpoints: [], copied: true, labels, ports: [] });
   }
 
   // finalize: a slice that would be created takes the name of one that would be deleted.
@@ -157,36 +199,35 @@ function isPlaceholder(s: KubeObject, svc: KubeObject, addressType: AddressType,
   );
 }
 
-/** reconcileByPortMapping for the slices of one port set. Consumes group.endpoints. */
+/** reconcileByPortMapping for the slices of one port set. Consumes the wanted set. */
 function reconcilePortMapping(
   existing: readonly KubeObject[],
-  group: DesiredGroup,
+  wanted: DesiredSet,
   labels: Record<string, string>,
   max: number,
-  describe: (ep: Endpoint) => { id: string; digest: string },
+  describe: (slice: KubeObject) => SliceDescription,
 ): { create: Working[]; update: Working[]; delete: KubeObject[] } {
-  const wanted = group.endpoints;
   const update: Working[] = [];
   const unchanged: Working[] = [];
   const del: KubeObject[] = [];
 
   // 1. Keep the wanted endpoints of each slice (in their new form), drop the rest.
   for (const s of existing) {
-    const kept: Endpoint[] = [];
-    let changed = false;
     const eps = endpointsOf(s);
-    for (const ep of eps) {
-      const { id, digest } = describe(ep);
-      const want = wanted.get(id);
-      if (!want) continue;
-      if (want.digest !== digest) {
-        changed = true;
-        kept.push(want.ep);
-      } else kept.push(ep);
-      wanted.delete(id);
+    const { ids, digests } = describe(s);
+    // Built only once something differs: most slices of a large Service stay as they are.
+    let kept: Endpoint[] | undefined;
+    for (let i = 0; i < eps.length; i++) {
+      const want = wanted.take(ids[i]!);
+      if (want && want.digest === digests[i]) {
+        kept?.push(eps[i]!);
+        continue;
+      }
+      kept ??= eps.slice(0, i);
+      if (want) kept.push(want.ep);
     }
-    const w: Working = { stored: s, endpoints: kept, labels, ports: (s.ports as SlicePort[] | undefined) ?? [] };
-    if (changed || kept.length !== eps.length) {
+    const w: Working = { stored: s, endpoints: kept ?? eps, copied: kept !== undefined, labels, ports: (s.ports as SlicePort[] | undefined) ?? [] };
+    if (kept) {
       if (kept.length === 0) del.push(s);
       else update.push(w);
     } else if (!sameMap(s.metadata.labels, labels)) update.push(w);
@@ -195,11 +236,11 @@ function reconcilePortMapping(
 
   // 2. New endpoints fill the slices being rewritten anyway, fullest first.
   const take = (w: Working) => {
-    for (const [id, d] of wanted) {
-      if (w.endpoints.length >= max) break;
-      w.endpoints.push(d.ep);
-      wanted.delete(id);
+    if (!w.copied) {
+      w.endpoints = [...w.endpoints];
+      w.copied = true;
     }
+    while (wanted.size > 0 && w.endpoints.length < max) w.endpoints.push(wanted.pop()!.ep);
   };
   if (wanted.size > 0 && update.length > 0) {
     for (const w of [...update].sort((a, b) => b.endpoints.length - a.endpoints.length)) {
@@ -218,7 +259,7 @@ function reconcilePortMapping(
       take(fill);
       update.push(fill);
     } else {
-      const w: Working = { endpoints: [], labels, ports: group.ports };
+      const w: Working = { endpoints: [], copied: true, labels, ports: wanted.ports };
       take(w);
       create.push(w);
     }

@@ -24,7 +24,7 @@ import {
 import { TriggerTimeTracker } from '../endpoints/trigger-time.ts';
 import type { WriteTracker } from '../endpoints/write-tracker.ts';
 import { endpointDigest, endpointId, endpointPorts, portMapKey, podToEndpoint, ZONE_LABEL, type Endpoint, type SlicePort } from './endpoint.ts';
-import { planSlices, type DesiredEndpoint, type DesiredGroup, type SlicePlan } from './plan.ts';
+import { describeSlice, planSlices, type DesiredEndpoint, type DesiredSet, type SliceDescription, type SlicePlan } from './plan.ts';
 
 export interface SliceReconcilerDeps {
   api: ResourceClient;
@@ -39,9 +39,64 @@ export interface SliceReconcilerDeps {
 }
 
 interface PodEndpoint extends DesiredEndpoint {
+  /** The Service parameters and zone it was computed for. */
+  sig: string;
   zone: string | undefined;
   portKey: string;
   ports: SlicePort[];
+  /** The plan that last wanted it, and the plan that placed it. */
+  wantedIn: number;
+  placedIn: number;
+}
+
+/** What a sync needs of one pod object, computed once per object (pods are replaced on change). */
+interface PodEntry {
+  include: boolean;
+  nodeName: string | undefined;
+  IPv4?: PodEndpoint;
+  IPv6?: PodEndpoint;
+}
+
+/**
+ * The wanted endpoints of one port set in one plan, marked on the cached endpoints themselves:
+ * a plan over thousands of unchanged pods builds no maps. `index` is the Service's id → endpoint
+ * map for the address type, kept from plan to plan.
+ */
+class MarkedSet implements DesiredSet {
+  readonly members: PodEndpoint[] = [];
+  size = 0;
+  private cursor = 0;
+
+  constructor(
+    readonly ports: SlicePort[],
+    readonly key: string,
+    private readonly index: Map<string, PodEndpoint>,
+    private readonly plan: number,
+  ) {}
+
+  add(e: PodEndpoint): void {
+    this.members.push(e);
+    this.size++;
+  }
+
+  take(id: string): DesiredEndpoint | undefined {
+    const e = this.index.get(id);
+    if (!e || e.wantedIn !== this.plan || e.placedIn === this.plan || e.portKey !== this.key) return undefined;
+    e.placedIn = this.plan;
+    this.size--;
+    return e;
+  }
+
+  pop(): DesiredEndpoint | undefined {
+    while (this.cursor < this.members.length) {
+      const e = this.members[this.cursor++]!;
+      if (e.placedIn === this.plan) continue;
+      e.placedIn = this.plan;
+      this.size--;
+      return e;
+    }
+    return undefined;
+  }
 }
 
 const STALE_RETRY_MS = 1000;
@@ -49,30 +104,33 @@ const namespaceTerminating = (e: unknown) => e instanceof ApiError && (e.details
 
 export class EndpointSliceReconciler {
   private readonly triggers = new TriggerTimeTracker();
-  // Per pod, its endpoint under each set of Service parameters it was computed for.
-  private readonly podEndpoints = new WeakMap<KubeObject, Map<string, PodEndpoint>>();
-  private readonly described = new WeakMap<Endpoint, { id: string; digest: string }>();
+  private readonly podEntries = new WeakMap<KubeObject, PodEntry>();
+  private readonly described = new WeakMap<KubeObject, SliceDescription>();
+  // Per Service and address type: endpoint id → the endpoint last wanted under that id.
+  private readonly indexes = new Map<string, Map<string, PodEndpoint>>();
+  private plans = 0;
 
   constructor(private readonly deps: SliceReconcilerDeps) {}
 
-  private describe = (ep: Endpoint): { id: string; digest: string } => {
-    let d = this.described.get(ep);
-    if (!d) this.described.set(ep, (d = { id: endpointId(ep), digest: endpointDigest(ep) }));
+  private describe = (slice: KubeObject): SliceDescription => {
+    let d = this.described.get(slice);
+    if (!d) this.described.set(slice, (d = describeSlice(slice)));
     return d;
   };
 
-  private endpointOf(pod: KubeObject, svc: KubeObject, sig: string, addressType: AddressType, zone: string | undefined): PodEndpoint {
-    let bySig = this.podEndpoints.get(pod);
-    if (!bySig) this.podEndpoints.set(pod, (bySig = new Map()));
-    let e = bySig.get(sig);
-    if (!e || e.zone !== zone) {
+  private entryOf(pod: KubeObject): PodEntry {
+    let e = this.podEntries.get(pod);
+    if (!e) this.podEntries.set(pod, (e = { include: shouldPodBeInEndpoints(pod, true), nodeName: podSpec(pod).nodeName }));
+    return e;
+  }
+
+  private endpointOf(entry: PodEntry, pod: KubeObject, svc: KubeObject, sig: string, addressType: AddressType, zone: string | undefined): PodEndpoint {
+    let e = entry[addressType];
+    if (!e || e.sig !== sig || e.zone !== zone) {
       const ep = podToEndpoint(pod, svc, addressType, zone);
       const ports = endpointPorts(svc, pod);
-      e = { ep, id: endpointId(ep), digest: endpointDigest(ep), zone, portKey: portMapKey(ports), ports };
-      // The same object is what a written slice holds until the informer returns its copy.
-      this.described.set(ep, { id: e.id, digest: e.digest });
-      if (bySig.size > 4) bySig.clear();
-      bySig.set(sig, e);
+      e = { ep, id: endpointId(ep), digest: endpointDigest(ep), sig, zone, portKey: portMapKey(ports), ports, wantedIn: 0, placedIn: 0 };
+      entry[addressType] = e;
     }
     return e;
   }
@@ -96,20 +154,33 @@ export class EndpointSliceReconciler {
     const out: SlicePlan = { create: [], update: [], delete: existing.filter((s) => !types.includes(s.addressType as AddressType)) };
     for (const addressType of types) {
       const sig = `${addressType}|${base}`;
-      const desired = new Map<string, DesiredGroup>();
+      const plan = ++this.plans;
+      const indexKey = `${key}|${addressType}`;
+      let index = this.indexes.get(indexKey);
+      if (!index) this.indexes.set(indexKey, (index = new Map()));
+      const desired = new Map<string, MarkedSet>();
+      let last: MarkedSet | undefined;
+      let wanted = 0;
       for (const pod of pods) {
-        if (!shouldPodBeInEndpoints(pod, true)) continue;
-        const nodeName = podSpec(pod).nodeName;
-        const node = nodeName ? nodes.get('', nodeName) : undefined;
+        const entry = this.entryOf(pod);
+        if (!entry.include) continue;
+        const node = entry.nodeName ? nodes.get('', entry.nodeName) : undefined;
         // A pod on a node that does not exist (yet) waits for it, unless not-ready addresses are
         // published anyway; the node's arrival syncs the Service again.
         if (!node && !publish) continue;
-        const e = this.endpointOf(pod, svc, sig, addressType, node?.metadata.labels?.[ZONE_LABEL] || undefined);
+        const e = this.endpointOf(entry, pod, svc, sig, addressType, node?.metadata.labels?.[ZONE_LABEL] || undefined);
         if (e.ep.addresses.length === 0) continue;
-        let g = desired.get(e.portKey);
-        if (!g) desired.set(e.portKey, (g = { ports: e.ports, endpoints: new Map() }));
-        g.endpoints.set(e.id, e);
+        // Ids name the pod, so distinct pods never share one.
+        if (index.get(e.id) !== e) index.set(e.id, e);
+        e.wantedIn = plan;
+        wanted++;
+        let g = last?.key === e.portKey ? last : desired.get(e.portKey);
+        if (!g) desired.set(e.portKey, (g = new MarkedSet(e.ports, e.portKey, index, plan)));
+        g.add(e);
+        last = g;
       }
+      // Forget the endpoints no longer wanted.
+      if (index.size > wanted) for (const [id, e] of index) if (e.wantedIn !== plan) index.delete(id);
       const p = planSlices({
         svc,
         addressType,
@@ -130,13 +201,16 @@ export class EndpointSliceReconciler {
   async sync(key: string): Promise<ReconcileResult> {
     const [ns, name] = key.split('/') as [string, string];
     const svc = this.deps.services.informer.get(ns, name);
-    if (!svc) {
-      // The slices go with the Service through their owner reference.
-      this.triggers.delete(key);
-      this.deps.tracker.forget(key);
+    if (!svc || svcSpec(svc).type === 'ExternalName' || !selectorOf(svc)) {
+      this.indexes.delete(`${key}|IPv4`);
+      this.indexes.delete(`${key}|IPv6`);
+      // A deleted Service's slices go with it through their owner reference.
+      if (!svc) {
+        this.triggers.delete(key);
+        this.deps.tracker.forget(key);
+      }
       return;
     }
-    if (svcSpec(svc).type === 'ExternalName' || !selectorOf(svc)) return;
     if (this.deps.tracker.stale(key, ns)) return { requeueAfter: STALE_RETRY_MS };
     const plan = this.plan(svc, key);
     try {
