@@ -26,6 +26,7 @@ import { Client } from '../client/client.ts';
 import { GarbageCollector } from '../controllers/garbage-collector/controller.ts';
 import { NamespaceController } from '../controllers/namespace/controller.ts';
 import { NamespaceCache, namespaceLifecycle } from '../registry/admission/namespace-lifecycle.ts';
+import { startClusterDns, type ClusterDns } from '../dns/cluster-dns.ts';
 import { ServiceAllocations } from '../registry/admission/service-allocations.ts';
 import { DEFAULT_SERVICE_CIDR, nthAddress, parseServiceCidr, type ServiceCidr } from '../registry/admission/service-ranges.ts';
 import { persistentVolumeClaimResize, storageClassReader } from '../registry/admission/pvc-resize.ts';
@@ -35,7 +36,7 @@ import { ensureDefaultStorageClass } from '../controllers/local-path/default-cla
 import { STORAGE_CLASS_PREFIX, storageAdmission } from '../registry/admission/storage.ts';
 import type { StorageClass } from '../api/storage/volume.ts';
 import { VolumeBinding } from '../scheduler/volume-binding/volume-binding.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Registry } from '../registry/registry.ts';
 import { schemaFieldChecker } from '../registry/schema-field-checker.ts';
@@ -63,6 +64,10 @@ export interface ControlPlaneOptions {
   storageDir?: string;
   /** Where Services get their cluster IPs (default 10.96.0.0/16, as kind). */
   serviceCidr?: string;
+  /** DNS zone of Services and pods (default cluster.local); pods' resolv.conf searches under it. */
+  clusterDomain?: string;
+  /** Serve cluster DNS on this address (port 0 picks one); off when undefined. */
+  dns?: { host: string; port: number };
   /** Create kind-style default nodes (k8ts up does; tests add their own). */
   defaultNodes?: { workers: number; scheduleOnControlPlane: boolean };
 }
@@ -72,6 +77,8 @@ export interface ControlPlane {
   client: Client;
   registry: Registry;
   backend: Backend;
+  /** The cluster DNS server, when asked for. */
+  dns?: ClusterDns;
   /** True once bootstrap objects exist and controllers have synced. */
   ready(): boolean;
   stop(): Promise<void>;
@@ -92,6 +99,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   await namespaces.start();
   const getNamespace = (name: string) => namespaces.get(name);
   const serviceCidr = parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR);
+  const clusterDomain = opts.clusterDomain ?? 'cluster.local';
   const serviceAllocations = new ServiceAllocations(backend, { cidr: serviceCidr, clock });
   await serviceAllocations.start();
   registry = new Registry({
@@ -181,7 +189,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     volumeBinding.onChange(() => scheduler.retryPodsWithClaims());
     if (!opts.storageDir && !opts.dataDir) storageDir = tempStorage = mkdtempSync(join(tmpdir(), 'k8ts-storage-'));
     const storage = createStorageControllers(client, { clock, log, storageDir });
-    pool = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log });
+    pool = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log, dns: { clusterDomain, clusterDNS: [nthAddress(serviceCidr, 10)], hostResolvConf: hostResolvConf() } });
     ctx.podSubresource = servePodSubresource(pool);
     running.push(
       gc.run(controller.signal),
@@ -204,13 +212,34 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     await pool.start();
     void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync(), statefulSets.waitForSync(), replicaSets.waitForSync(), deployments.waitForSync(), daemonSets.waitForSync(), serviceEndpoints.waitForSync(), volumeBinding.waitForSync(), storage.waitForSync()]).then(() => (ready = true));
   } else ready = true;
+  // CoreDNS reads the API as a client of its own; its informers sync in a few milliseconds here.
+  let dns: ClusterDns | undefined;
+  if (opts.dns) {
+    const { host, port } = opts.dns;
+    try {
+      dns = await startClusterDns(new Client(transport, { userAgent: 'coredns/v1.12.1' }), { host, port, zone: clusterDomain, dnsIP: nthAddress(serviceCidr, 10), clock, log });
+    } catch (e) {
+      await pool?.stop();
+      controller.abort();
+      await Promise.allSettled(running);
+      namespaces.close();
+      serviceAllocations.close();
+      await backend.close();
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new Error(`DNS port ${port} on ${host} is already in use: pass --dns-port with a free port (0 picks one)`);
+      if (code === 'EACCES') throw new Error(`DNS port ${port} on ${host} needs privileges this process lacks: run as root or pass an unprivileged --dns-port`);
+      throw e;
+    }
+  }
   return {
     api,
     client,
     registry,
     backend,
+    dns,
     ready: () => ready,
     async stop() {
+      await dns?.close();
       await pool?.stop();
       controller.abort();
       await Promise.allSettled(running);
@@ -220,6 +249,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       if (tempStorage) rmSync(tempStorage, { recursive: true, force: true });
     },
   };
+}
+
+/** The node's resolv.conf (kubelet --resolv-conf), or undefined when it cannot be read. */
+function hostResolvConf(): string | undefined {
+  try {
+    return readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Objects every cluster starts with: the system namespaces, the `kubernetes` and `kube-dns` Services. */

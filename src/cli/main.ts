@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { up } from './up.ts';
+import { DEFAULT_DNS_PORT, up, type UpOptions } from './up.ts';
+import { DEFAULT_SERVICE_CIDR, parseServiceCidr } from '../registry/admission/service-ranges.ts';
 import { registerNodeCommands } from './node-commands.ts';
 
 const DEFAULT_DATA_DIR = '.k8ts';
@@ -19,6 +20,22 @@ function count(v: string): number {
   return n;
 }
 
+function domain(v: string): string {
+  const d = v.replace(/\.$/, '').toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(d) || d.length > 253) {
+    throw new InvalidArgumentError('must be a DNS domain such as cluster.local');
+  }
+  return d;
+}
+
+function cidr(v: string): string {
+  try {
+    return parseServiceCidr(v).cidr;
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
 const program = new Command('k8ts')
   .description('A Kubernetes-compatible control plane in one Node.js process')
   .version('0.1.0')
@@ -33,8 +50,11 @@ program
   .addOption(new Option('--datastore <kind>', 'where objects are stored').choices(['sqlite', 'memory']).default('sqlite'))
   .option('--workers <n>', 'simulated worker nodes created on first start', count, 2)
   .option('--schedule-on-control-plane', 'leave the control-plane node untainted so ordinary pods run there', false)
+  .option('--dns-port <port>', 'UDP and TCP port of the cluster DNS server (53 needs root; 0 picks a free one)', port, DEFAULT_DNS_PORT)
+  .option('--cluster-domain <domain>', 'DNS zone of Services and pods', domain, 'cluster.local')
+  .option('--service-cidr <cidr>', 'IPv4 range that Services get cluster IPs from', cidr, DEFAULT_SERVICE_CIDR)
   .option('-v, --verbose', 'log controller activity to stderr', false)
-  .action(async (o: { dataDir: string; port: number; host: string; datastore: 'sqlite' | 'memory'; verbose: boolean; workers: number; scheduleOnControlPlane: boolean }) => {
+  .action(async (o: UpOptions) => {
     await up(o);
   });
 

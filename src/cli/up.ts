@@ -18,7 +18,14 @@ export interface UpOptions {
   scheduleOnControlPlane: boolean;
   /** Cluster IP range of Services (default 10.96.0.0/16). */
   serviceCidr?: string;
+  /** Port of the cluster DNS server (UDP and TCP); 0 picks a free one. */
+  dnsPort?: number;
+  /** DNS zone of Services and pods (default cluster.local). */
+  clusterDomain?: string;
 }
+
+/** Unprivileged, so `k8ts up` needs no root; `--dns-port 53` when root and wanted. */
+export const DEFAULT_DNS_PORT = 10053;
 
 export async function up(opts: UpOptions): Promise<void> {
   const dataDir = resolve(opts.dataDir);
@@ -33,7 +40,11 @@ export async function up(opts: UpOptions): Promise<void> {
     // In-cluster clients reach the API through the kubernetes Service's address.
     const pki = await ensurePki(dataDir, { extraSans: [nthAddress(parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR), 1)] });
     mark('pki');
-    const cp = await startControlPlane({ serviceCidr: opts.serviceCidr, datastore: opts.datastore, dataDir, token: pki.token, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
+    const cp = await startControlPlane({
+      serviceCidr: opts.serviceCidr,
+      clusterDomain: opts.clusterDomain,
+      dns: { host: opts.host, port: opts.dnsPort ?? DEFAULT_DNS_PORT },
+      datastore: opts.datastore, dataDir, token: pki.token, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
     mark('control plane');
     let http;
     try {
@@ -46,6 +57,7 @@ export async function up(opts: UpOptions): Promise<void> {
     mark('serving');
     const server = `https://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${http.port}`;
     const kubeconfig = await writeKubeconfig({ dataDir, server, caCertPem: pki.caCertPem, token: pki.token });
+    if (cp.dns) say(`DNS on ${cp.dns.host}:${cp.dns.port} (zone ${opts.clusterDomain ?? 'cluster.local'})`);
     say(`listening on ${server}`);
     say(`kubeconfig written to ${kubeconfig}`);
     say(`run: export KUBECONFIG=${kubeconfig}`);

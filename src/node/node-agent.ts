@@ -13,7 +13,7 @@ import { LEASE_DURATION_SECONDS, LEASE_RENEW_INTERVAL_MS, NODE_LEASE_NAMESPACE, 
 import { IpAllocator } from './ip-allocator.ts';
 import { kubeletLabels } from './node-object.ts';
 import { buildNodeStatus, nodeStatusStale } from './node-status.ts';
-import { PodSync } from './pod-sync.ts';
+import { PodSync, type PodDnsSettings } from './pod-sync.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import type { TimerWheel } from './timer-wheel.ts';
 
@@ -31,6 +31,8 @@ export interface NodeAgentOptions {
   /** Full status re-posted this often when nothing changed (kubelet nodeStatusReportFrequency, 5 min). */
   statusReportMs?: number;
   events?: boolean;
+  /** See PodSyncDeps.dns. */
+  dns?: PodDnsSettings;
   log?: (msg: string) => void;
 }
 
@@ -91,6 +93,7 @@ export class NodeAgent {
       recorder: this.recorder,
       enqueue: o.enqueuePod,
       volumesBlocked: o.volumesBlocked,
+      dns: o.dns,
       log: this.log,
     });
   }

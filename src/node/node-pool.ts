@@ -3,6 +3,7 @@
 // all agents with an index by spec.nodeName, one work queue of pod keys, one timer wheel for
 // every deadline, one runtime. Agents start when their Node appears, stop when it is deleted or
 // carries STOPPED_ANNOTATION, and resume when that annotation goes.
+import type { PodDnsSettings } from './pod-sync.ts';
 import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../api/meta/types.ts';
 import type { PersistentVolumeClaim } from '../api/storage/volume.ts';
@@ -28,6 +29,8 @@ export interface NodePoolOptions {
   statusReportMs?: number;
   /** Record kubelet events (default true). */
   events?: boolean;
+  /** Cluster DNS settings pods' resolv.conf is formed from (kubelet --cluster-dns and --cluster-domain). */
+  dns?: PodDnsSettings;
   /** Concurrent pod syncs (default 16). */
   workers?: number;
   /** Hold pods until their PersistentVolumeClaims are Bound, as a kubelet's volume manager (default true). */
@@ -179,6 +182,7 @@ export class NodePool {
         leaseRenewMs: this.o.leaseRenewMs,
         statusReportMs: this.o.statusReportMs,
         events: this.o.events,
+        dns: this.o.dns,
         log: this.log,
       });
       this.agents.set(name, agent);

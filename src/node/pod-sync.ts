@@ -12,6 +12,7 @@ import type { Clock } from '../util/clock.ts';
 import { formatGoDuration, pullBackoffMs } from './backoff.ts';
 import type { IpAllocator } from './ip-allocator.ts';
 import { planPod, podRef, type PodSpecLite, type Step } from './pod-plan.ts';
+import { computeResolvConf, type PodDnsSpec } from '../dns/resolv-conf.ts';
 import { buildPodStatus, statusPatch } from './pod-status.ts';
 import { newContainerTrack, type ContainerTrack, type PodTrack } from './pod-track.ts';
 import { probeContainer } from './probes.ts';
@@ -37,6 +38,15 @@ export interface PodSyncDeps {
    */
   volumesBlocked?(pod: KubeObject, key: string): string | undefined;
   log(msg: string): void;
+  /** Kubelet --cluster-domain / --cluster-dns / --resolv-conf: what pods' resolv.conf is formed from. */
+  dns?: PodDnsSettings;
+}
+
+export interface PodDnsSettings {
+  clusterDomain: string;
+  clusterDNS: string[];
+  /** The node's resolv.conf text (Default policy and extra search domains). */
+  hostResolvConf?: string;
 }
 
 interface SyncedTrack extends PodTrack {
@@ -46,6 +56,8 @@ interface SyncedTrack extends PodTrack {
   volumesMounted?: boolean;
   /** The FailedMount message last reported, so each is recorded once. */
   mountFailure?: string;
+  /** The pod's /etc/resolv.conf, formed once when its sandbox is made (as the kubelet does). */
+  resolvConf?: string;
 }
 
 const RETRY_MS = 1_000;
@@ -117,6 +129,11 @@ export class PodSync {
     const podIP = hostNetwork ? this.d.hostIP : had && this.d.ips.claim(had) ? had : this.d.ips.allocate();
     const track: SyncedTrack = { key, uid: pod.metadata.uid ?? '', startTime: this.d.clock.now(), podIP, sandboxReady: podIP !== undefined, containers, finishing: false, wakeAt: Infinity, ipReleased: hostNetwork };
     if (!podIP) this.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: no IP addresses available in range set for node ${this.d.nodeName}`);
+    if (this.d.dns) {
+      const dns = computeResolvConf({ spec: (pod.spec ?? {}) as PodDnsSpec, namespace: pod.metadata.namespace ?? 'default', ...this.d.dns });
+      track.resolvConf = dns.text;
+      for (const w of dns.warnings) this.event(pod, 'Warning', w.reason, w.message);
+    }
     this.tracks.set(key, track);
     return track;
   }
@@ -217,7 +234,7 @@ export class PodSync {
     const attempt = restart ? c.restartCount + 1 : 0;
     let created;
     try {
-      created = await runtime.createContainer({ nodeName, pod, container: spec, init: c.init, attempt, imageRef });
+      created = await runtime.createContainer({ nodeName, pod, container: spec, init: c.init, attempt, imageRef, resolvConf: track.resolvConf });
     } catch (e) {
       c.waiting = { reason: e instanceof RuntimeError ? e.reason : 'CreateContainerError', message: (e as Error).message };
       this.event(pod, 'Warning', 'Failed', `Error: ${(e as Error).message}`, path);

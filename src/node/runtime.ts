@@ -87,6 +87,8 @@ export interface CreateRequest {
   init: boolean;
   attempt: number;
   imageRef: string;
+  /** The pod's /etc/resolv.conf as the kubelet forms it (dnsPolicy, dnsConfig); undefined without cluster DNS settings. */
+  resolvConf?: string;
 }
 
 export interface ContainerRuntime {

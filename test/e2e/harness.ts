@@ -17,6 +17,8 @@ export const repoRoot = join(import.meta.dirname, '../..');
 export const kubectlBin = join(repoRoot, '.tools/bin/kubectl');
 export const helmBin = join(repoRoot, '.tools/bin/helm');
 export const chartsDir = join(import.meta.dirname, 'fixtures/charts');
+/** Debian's dig (dnsutils), which scripts/fetch-clients.mjs installs when it can. */
+export const digBin = (process.env.PATH ?? '').split(':').map((d) => join(d, 'dig')).find((p) => existsSync(p)) ?? 'dig (install Debian\'s dnsutils)';
 
 export interface RunResult {
   code: number;
@@ -52,6 +54,8 @@ export interface K8ts {
   /** Path of the kubeconfig the server wrote. */
   readonly kubeconfig: string;
   readonly port: number;
+  /** UDP and TCP port of the cluster DNS server, as `k8ts: DNS on 127.0.0.1:<port>` printed it. */
+  readonly dnsPort: number;
   /** `https://127.0.0.1:<port>` as printed by the server. */
   readonly url: string;
   /** Admin bearer token, from the kubeconfig. */
@@ -92,11 +96,13 @@ export async function startK8ts(opts: StartOptions = {}): Promise<K8ts> {
 
   let log = '';
   let child: ChildProcess | undefined;
-  let state: { port: number; url: string; kubeconfig: string; token: string; caPem: string } | undefined;
+  let state: { port: number; url: string; kubeconfig: string; token: string; caPem: string; dnsPort: number } | undefined;
   let stopped = false;
 
-  const launch = async (port: number) => {
-    const args = [...command.slice(1), 'up', '--data-dir', dataDir, '--port', String(port), ...(opts.args ?? [])];
+  const launch = async (port: number, dnsPort = 0) => {
+    // A free DNS port unless the test picks one; a restart keeps the one it had.
+    const dnsArgs = (opts.args ?? []).includes('--dns-port') ? [] : ['--dns-port', String(dnsPort)];
+    const args = [...command.slice(1), 'up', '--data-dir', dataDir, '--port', String(port), ...dnsArgs, ...(opts.args ?? [])];
     const proc = spawn(command[0]!, args, {
       cwd: repoRoot,
       env: { ...process.env, ...opts.env },
@@ -106,7 +112,7 @@ export async function startK8ts(opts: StartOptions = {}): Promise<K8ts> {
     child = proc;
     live.add(proc);
     proc.once('exit', () => live.delete(proc));
-    const seen: { url?: string; port?: number; kubeconfig?: string } = {};
+    const seen: { url?: string; port?: number; kubeconfig?: string; dnsPort?: number } = {};
     let pending = '';
     const onData = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
@@ -119,6 +125,8 @@ export async function startK8ts(opts: StartOptions = {}): Promise<K8ts> {
         if (listen) Object.assign(seen, { url: `${listen[1]}:${listen[2]}`, port: Number(listen[2]) });
         const kc = /k8ts: kubeconfig written to (\S+)/.exec(line);
         if (kc) seen.kubeconfig = kc[1];
+        const dns = /k8ts: DNS on [\d.]+:(\d+)/.exec(line);
+        if (dns) seen.dnsPort = Number(dns[1]);
       }
     };
     proc.stdout!.on('data', onData);
@@ -131,8 +139,8 @@ export async function startK8ts(opts: StartOptions = {}): Promise<K8ts> {
       async () => {
         if (exited) throw new StopWaiting(`k8ts ${exited} before it was ready`);
         if (!seen.url || !seen.kubeconfig) return false;
-        if (!state || state.kubeconfig !== seen.kubeconfig || state.port !== seen.port) {
-          state = { port: seen.port!, url: seen.url, kubeconfig: seen.kubeconfig, ...readKubeconfig(seen.kubeconfig) };
+        if (!state || state.kubeconfig !== seen.kubeconfig || state.port !== seen.port || state.dnsPort !== (seen.dnsPort ?? 0)) {
+          state = { port: seen.port!, url: seen.url, kubeconfig: seen.kubeconfig, dnsPort: seen.dnsPort ?? 0, ...readKubeconfig(seen.kubeconfig) };
         }
         const res = await httpsRequest(state.url + '/readyz', { caPem: state.caPem, token: state.token, timeoutMs: 2000 }).catch(() => undefined);
         return res?.status === 200;
@@ -190,6 +198,9 @@ export async function startK8ts(opts: StartOptions = {}): Promise<K8ts> {
     get url() {
       return need().url;
     },
+    get dnsPort() {
+      return need().dnsPort;
+    },
     get token() {
       return need().token;
     },
@@ -213,7 +224,7 @@ export async function startK8ts(opts: StartOptions = {}): Promise<K8ts> {
     async restart({ graceful = true } = {}) {
       if (stopped) throw new Error('Cannot restart k8ts: it was stopped');
       await halt(graceful ? 'SIGTERM' : 'SIGKILL');
-      await launch(need().port);
+      await launch(need().port, need().dnsPort);
       groups.push(child!);
     },
   };
