@@ -12,6 +12,8 @@ import { createNodeObject, ensureDefaultNodes } from './node-object.ts';
 import { NodePool } from './node-pool.ts';
 import { servePodSubresource } from './pod-subresource.ts';
 import { SIM } from './sim-annotations.ts';
+import { SimulatedRuntime } from './simulated-runtime.ts';
+import { TimerWheel } from './timer-wheel.ts';
 
 let clock: FakeClock;
 let cp: ControlPlane;
@@ -255,5 +257,36 @@ describe('logs and exec', () => {
     await expect(call('ex', 'exec', 'command=sh')).rejects.toThrow(
       'exec is not supported by the simulated runtime of node k8ts-worker: start k8ts with the process runtime to exec into containers',
     );
+  });
+});
+
+describe('pod DNS settings', () => {
+  it('hands the runtime the resolv.conf the kubelet forms, and warns when dnsConfig is cut', async () => {
+    await pool.stop();
+    const seen = new Map<string, string | undefined>();
+    const runtime = new SimulatedRuntime({ clock, wheel: new TimerWheel(clock), startDelayMs: { min: 0, max: 0 }, pullDelayMs: { min: 0, max: 0 } });
+    const create = runtime.createContainer.bind(runtime);
+    runtime.createContainer = (req) => {
+      seen.set(req.pod.metadata.name!, req.resolvConf);
+      return create(req);
+    };
+    pool = new NodePool({
+      client: cp.client,
+      clock,
+      runtime,
+      workers: 4,
+      dns: { clusterDomain: 'cluster.local', clusterDNS: ['10.96.0.10'], hostResolvConf: 'nameserver 192.168.0.1\nsearch corp.example\n' },
+    });
+    await pool.start();
+    await pods.create('default', pod('plain'));
+    const many = Array.from({ length: 5 }, (_, i) => `10.0.0.${i + 1}`);
+    await pods.create('default', pod('custom', { spec: { dnsPolicy: 'None', dnsConfig: { nameservers: many, searches: ['a.example'], options: [{ name: 'ndots', value: '2' }] } } }));
+    await pods.create('default', pod('host', { spec: { dnsPolicy: 'Default' } }));
+    await advance(1000);
+    expect(seen.get('plain')).toBe('search default.svc.cluster.local svc.cluster.local cluster.local corp.example\nnameserver 10.96.0.10\noptions ndots:5\n');
+    expect(seen.get('custom')).toBe('search a.example\nnameserver 10.0.0.1\nnameserver 10.0.0.2\nnameserver 10.0.0.3\noptions ndots:2\n');
+    expect(seen.get('host')).toBe('search corp.example\nnameserver 192.168.0.1\n');
+    const warnings = (await events.list('default')).items.filter((e) => (e as { reason?: string }).reason === 'DNSConfigForming');
+    expect(warnings.map((e) => (e as { message?: string }).message)).toEqual([expect.stringContaining('Nameserver limits were exceeded')]);
   });
 });
