@@ -24,10 +24,19 @@ export interface EndpointsControllerOptions {
   endpoints: Informer;
   /** Services synced at once (upstream --concurrent-endpoint-syncs, default 5). */
   workers?: number;
+  /**
+   * Waited for before a Service's sync: the EndpointSlice controller's sync of it, whose slices
+   * cluster DNS serves, goes out first.
+   */
+  before?: (key: string) => Promise<void>;
   log?: (m: string) => void;
 }
 
 const STALE_RETRY_MS = 1000;
+/** Pod events wait so that a Service's syncs take at most about a tenth of the time, ... */
+const PACE_FACTOR = 10;
+/** ... but never longer than this. */
+const MAX_PACE_MS = 1000;
 
 export class EndpointsController {
   private readonly queue: WorkQueue;
@@ -39,6 +48,8 @@ export class EndpointsController {
   // What each pod contributed at its last sync, under the Service parameters it was computed for.
   private readonly contributions = new WeakMap<KubeObject, { sig: string; subset: EndpointSubset | undefined }>();
   private readonly digests = new WeakMap<KubeObject, string>();
+  // Per Service: when its last sync ended and how long it took (ms).
+  private readonly lastSync = new Map<string, { end: number; took: number }>();
 
   constructor(
     client: Client,
@@ -48,7 +59,12 @@ export class EndpointsController {
     this.api = client.resource({ apiVersion: 'v1', resource: 'endpoints', namespaced: true });
     this.recorder = new EventRecorder(client, { component: 'endpoint-controller' }, opts.clock, this.log);
     this.tracker = new WriteTracker(opts.endpoints, opts.clock);
-    this.queue = new WorkQueue((key) => this.sync(key), { clock: opts.clock, workers: opts.workers ?? 5, log: (m) => this.log(`endpoints: ${m}`) });
+    this.queue = new WorkQueue((key) => this.timedSync(key), {
+      clock: opts.clock,
+      workers: opts.workers ?? 5,
+      dirtyDelay: (key) => this.paceMs(key),
+      log: (m) => this.log(`endpoints: ${m}`),
+    });
     this.wire();
   }
 
@@ -71,10 +87,11 @@ export class EndpointsController {
     const { services, pods, endpoints } = this.opts;
     const add = (k: string) => this.queue.add(k);
     services.informer.addHandlers({ add: (s) => add(objectKeyOf(s)), update: (_o, s) => add(objectKeyOf(s)), delete: (s) => add(objectKeyOf(s)) });
+    const paced = (k: string) => this.addPaced(k);
     pods.informer.addHandlers({
-      add: (p) => services.selecting(p).forEach(add),
-      update: (old, p) => servicesForPodUpdate(services, old, p).forEach(add),
-      delete: (p) => services.selecting(p).forEach(add),
+      add: (p) => services.selecting(p).forEach(paced),
+      update: (old, p) => servicesForPodUpdate(services, old, p).forEach(paced),
+      delete: (p) => services.selecting(p).forEach(paced),
     });
     const onEndpoints = (ep: KubeObject, deleted: boolean) => {
       const key = objectKeyOf(ep);
@@ -87,8 +104,38 @@ export class EndpointsController {
     endpoints.addHandlers({ add: (e) => onEndpoints(e, false), update: (_o, e) => onEndpoints(e, false), delete: (e) => onEndpoints(e, true) });
   }
 
-  private async sync(key: string): Promise<ReconcileResult> {
+  /**
+   * How long pod events of a Service wait after its last sync. A sync of a Service of thousands
+   * of pods (and the write of its Endpoints, up to 1000 addresses) costs milliseconds on the
+   * thread that also serves the API and writes the EndpointSlices: under a stream of pod changes
+   * it batches them, as upstream's --endpoint-updates-batch-period does. Small Services do not
+   * wait in practice; Service events never do.
+   */
+  private paceMs(key: string): number {
+    const last = this.lastSync.get(key);
+    return last ? Math.min(MAX_PACE_MS, PACE_FACTOR * last.took) : 0;
+  }
+
+  private addPaced(key: string): void {
+    const last = this.lastSync.get(key);
+    const wait = last ? this.paceMs(key) - (this.opts.clock.now() - last.end) : 0;
+    if (wait >= 1) this.queue.addAfter(key, wait);
+    else this.queue.add(key);
+  }
+
+  private async timedSync(key: string): Promise<ReconcileResult> {
     await this.waitForSync();
+    await this.opts.before?.(key);
+    const start = performance.now();
+    try {
+      return await this.sync(key);
+    } finally {
+      if (this.opts.services.informer.get(...(key.split('/') as [string, string]))) this.lastSync.set(key, { end: this.opts.clock.now(), took: performance.now() - start });
+      else this.lastSync.delete(key);
+    }
+  }
+
+  private async sync(key: string): Promise<ReconcileResult> {
     const [ns, name] = key.split('/') as [string, string];
     const svc = this.opts.services.informer.get(ns, name);
     if (!svc) {

@@ -68,9 +68,16 @@ export function createServiceEndpointControllers(client: Client, opts: ServiceEn
     slices,
     maxEndpointsPerSlice: opts.maxEndpointsPerSlice,
   });
-  // Created after the slice controller so that, on a pod event, the slices (which cluster DNS
-  // reads) are synced first.
-  const endpoints = new EndpointsController(controllerClient(client, 'endpoint-controller'), { ...base, services, pods, endpoints: informers.endpoints });
+  // Created after the slice controller so that its handlers run first on a pod event, and each
+  // sync waits for the slice controller's sync of the same Service: the slices (which cluster DNS
+  // reads) are written before the Endpoints.
+  const endpoints = new EndpointsController(controllerClient(client, 'endpoint-controller'), {
+    ...base,
+    services,
+    pods,
+    endpoints: informers.endpoints,
+    before: (key) => endpointSlices.idle(key),
+  });
   const mirroring = new EndpointSliceMirroringController(controllerClient(client, 'endpointslicemirroring-controller'), {
     ...base,
     services,

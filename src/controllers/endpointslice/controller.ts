@@ -32,6 +32,7 @@ export class EndpointSliceController {
   readonly reconciler: EndpointSliceReconciler;
   private readonly queue: WorkQueue;
   private readonly tracker: WriteTracker;
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     client: Client,
@@ -53,7 +54,17 @@ export class EndpointSliceController {
     this.queue = new WorkQueue(
       async (key) => {
         await this.waitForSync();
-        return this.reconciler.sync(key);
+        const done = this.reconciler.sync(key);
+        const settled = done.then(
+          () => undefined,
+          () => undefined,
+        );
+        this.inFlight.set(key, settled);
+        try {
+          return await done;
+        } finally {
+          if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
+        }
       },
       { clock: opts.clock, workers: opts.workers ?? 5, log: (m) => log(`endpointslice: ${m}`) },
     );
@@ -62,6 +73,11 @@ export class EndpointSliceController {
 
   async run(signal: AbortSignal): Promise<void> {
     await this.queue.run(signal);
+  }
+
+  /** Resolves when no sync of the Service is running (at once if none is). */
+  idle(key: string): Promise<void> {
+    return this.inFlight.get(key) ?? Promise.resolve();
   }
 
   waitForSync(): Promise<void> {

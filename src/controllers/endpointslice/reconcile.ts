@@ -106,8 +106,10 @@ export class EndpointSliceReconciler {
   private readonly triggers = new TriggerTimeTracker();
   private readonly podEntries = new WeakMap<KubeObject, PodEntry>();
   private readonly described = new WeakMap<KubeObject, SliceDescription>();
-  // Per Service and address type: endpoint id → the endpoint last wanted under that id.
-  private readonly indexes = new Map<string, Map<string, PodEndpoint>>();
+  // Per Service and address type: the parameters of the last plan (one string object while they
+  // stay the same, so checking a pod's cached endpoint against them is a pointer comparison), and
+  // endpoint id → the endpoint last wanted under that id.
+  private readonly states = new Map<string, { sig: string; index: Map<string, PodEndpoint> }>();
   private plans = 0;
 
   constructor(private readonly deps: SliceReconcilerDeps) {}
@@ -153,11 +155,13 @@ export class EndpointSliceReconciler {
     const existing = this.managedSlices(key);
     const out: SlicePlan = { create: [], update: [], delete: existing.filter((s) => !types.includes(s.addressType as AddressType)) };
     for (const addressType of types) {
-      const sig = `${addressType}|${base}`;
+      const stateKey = `${key}|${addressType}`;
+      let state = this.states.get(stateKey);
+      const current = `${addressType}|${base}`;
+      if (!state) this.states.set(stateKey, (state = { sig: current, index: new Map() }));
+      else if (state.sig !== current) state.sig = current;
+      const { sig, index } = state;
       const plan = ++this.plans;
-      const indexKey = `${key}|${addressType}`;
-      let index = this.indexes.get(indexKey);
-      if (!index) this.indexes.set(indexKey, (index = new Map()));
       const desired = new Map<string, MarkedSet>();
       let last: MarkedSet | undefined;
       let wanted = 0;
@@ -202,8 +206,8 @@ export class EndpointSliceReconciler {
     const [ns, name] = key.split('/') as [string, string];
     const svc = this.deps.services.informer.get(ns, name);
     if (!svc || svcSpec(svc).type === 'ExternalName' || !selectorOf(svc)) {
-      this.indexes.delete(`${key}|IPv4`);
-      this.indexes.delete(`${key}|IPv6`);
+      this.states.delete(`${key}|IPv4`);
+      this.states.delete(`${key}|IPv6`);
       // A deleted Service's slices go with it through their owner reference.
       if (!svc) {
         this.triggers.delete(key);
