@@ -4,7 +4,7 @@
 // namespace, never every pod of the cluster.
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { Informer } from '../../client/informer.ts';
-import { podEndpointsChanged, podSpec, selectorOf, selects, SERVICE_NAME_LABEL } from './pods.ts';
+import { podEndpointsChanged, podSpec, sameMap, selectorOf, selects, SERVICE_NAME_LABEL } from './pods.ts';
 
 /** Objects grouped by a key, each group by object name. */
 class Groups {
@@ -70,23 +70,39 @@ export class PodIndex {
 
 export class ServiceIndex {
   private readonly byNamespace = new Groups();
+  // The answer of selecting() per pod object, valid while no Service changed its selector: every
+  // endpoint controller asks it for the same pod event, and a namespace may hold many Services.
+  private readonly memberships = new WeakMap<KubeObject, { gen: number; keys: string[] }>();
+  private gen = 0;
 
   constructor(readonly informer: Informer) {
     informer.addHandlers({
-      add: (s) => this.byNamespace.set(s.metadata.namespace!, s.metadata.name!, s),
-      update: (_o, s) => this.byNamespace.set(s.metadata.namespace!, s.metadata.name!, s),
-      delete: (s) => this.byNamespace.delete(s.metadata.namespace!, s.metadata.name!),
+      add: (s) => {
+        this.byNamespace.set(s.metadata.namespace!, s.metadata.name!, s);
+        if (selectorOf(s)) this.gen++;
+      },
+      update: (old, s) => {
+        this.byNamespace.set(s.metadata.namespace!, s.metadata.name!, s);
+        if (!sameMap(selectorOf(old), selectorOf(s))) this.gen++;
+      },
+      delete: (s) => {
+        this.byNamespace.delete(s.metadata.namespace!, s.metadata.name!);
+        if (selectorOf(s)) this.gen++;
+      },
     });
   }
 
   /** `namespace/name` of the Services with a selector that matches the pod (GetPodServiceMemberships). */
   selecting(pod: KubeObject): string[] {
-    const out: string[] = [];
+    const cached = this.memberships.get(pod);
+    if (cached?.gen === this.gen) return cached.keys;
+    const keys: string[] = [];
     for (const s of this.byNamespace.get(pod.metadata.namespace!)?.values() ?? []) {
       const sel = selectorOf(s);
-      if (sel && selects(sel, pod.metadata.labels)) out.push(`${s.metadata.namespace}/${s.metadata.name}`);
+      if (sel && selects(sel, pod.metadata.labels)) keys.push(`${s.metadata.namespace}/${s.metadata.name}`);
     }
-    return out;
+    this.memberships.set(pod, { gen: this.gen, keys });
+    return keys;
   }
 }
 
