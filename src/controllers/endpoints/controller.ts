@@ -151,7 +151,7 @@ export class EndpointsController {
     if (svcSpec(svc).type === 'ExternalName' || !selector) return;
     if (this.tracker.stale(key, ns)) return { requeueAfter: STALE_RETRY_MS };
 
-    const pods = this.opts.pods.selected(ns, selector);
+    const pods = [...this.opts.services.selected(key)];
     const triggerTime = this.triggers.compute(key, svc, pods);
     const sig = `${svc.metadata.name}|${publishNotReady(svc)}|${primaryFamily(svc)}|${svcSpec(svc).clusterIP === 'None'}|${JSON.stringify(svcSpec(svc).ports ?? [])}`;
     const raw: EndpointSubset[] = [];

@@ -23,10 +23,17 @@ class Events {
 const asInformer = (e: Events) => e as unknown as Informer;
 const withRv = (o: KubeObject, rv: string): KubeObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: rv } });
 
+function indexes() {
+  const services = new Events();
+  const pods = new Events();
+  const podIndex = new PodIndex(asInformer(pods));
+  return { services, pods, podIndex, idx: new ServiceIndex(asInformer(services), podIndex) };
+}
+const names = (it: Iterable<KubeObject>) => [...it].map((p) => p.metadata.name).sort();
+
 describe('ServiceIndex', () => {
   it('finds the Services selecting a pod in its namespace, and follows selector changes', () => {
-    const ev = new Events();
-    const idx = new ServiceIndex(asInformer(ev));
+    const { services: ev, idx } = indexes();
     const web = service('web');
     ev.add(web);
     ev.add(service('legacy', { selector: null }));
@@ -41,11 +48,33 @@ describe('ServiceIndex', () => {
     ev.delete(web);
     expect(idx.selecting(p)).toEqual([]);
   });
+
+  it('keeps the pods each Service selects through pod and Service changes', () => {
+    const { services, pods, idx } = indexes();
+    const a = pod('a', { labels: { app: 'web' } });
+    pods.add(a);
+    services.add(service('web'));
+    expect(names(idx.selected('demo/web'))).toEqual(['a']);
+    pods.add(pod('b', { labels: { app: 'web' } }));
+    pods.add(pod('c', { labels: { app: 'db' } }));
+    expect(names(idx.selected('demo/web'))).toEqual(['a', 'b']);
+    pods.update(a, pod('a', { labels: { app: 'db' } }));
+    expect(names(idx.selected('demo/web'))).toEqual(['b']);
+    services.add(service('db', { selector: { app: 'db' } }));
+    expect(names(idx.selected('demo/db'))).toEqual(['a', 'c']);
+    services.update(service('db', { selector: { app: 'db' } }), service('db', { selector: { app: 'web' } }));
+    expect(names(idx.selected('demo/db'))).toEqual(['b']);
+    expect(idx.selecting(pod('b', { labels: { app: 'web' } }))).toEqual(['demo/web', 'demo/db']);
+    pods.delete(pod('b', { labels: { app: 'web' } }));
+    expect(names(idx.selected('demo/web'))).toEqual([]);
+    services.delete(service('db', { selector: { app: 'web' } }));
+    expect(names(idx.selected('demo/db'))).toEqual([]);
+    expect(names(idx.selected('demo/nothing'))).toEqual([]);
+  });
 });
 
 describe('servicesForPodUpdate', () => {
-  const ev = new Events();
-  const idx = new ServiceIndex(asInformer(ev));
+  const { services: ev, idx } = indexes();
   ev.add(service('web'));
   ev.add(service('db', { selector: { tier: 'db' } }));
   const base = withRv(pod('a', { ip: '10.42.0.5', labels: { app: 'web' } }), '1');
@@ -70,7 +99,7 @@ describe('PodIndex and SliceIndex', () => {
     const b = pod('b', { node: 'n1', labels: { app: 'db' } });
     ev.add(a);
     ev.add(b);
-    expect(pods.selected('demo', { app: 'web' }).map((p) => p.metadata.name)).toEqual(['a']);
+    expect(names(pods.inNamespace('demo'))).toEqual(['a', 'b']);
     expect([...pods.onNode('n1')].map((p) => p.metadata.name)).toEqual(['a', 'b']);
     ev.delete(a);
     expect([...pods.onNode('n1')].map((p) => p.metadata.name)).toEqual(['b']);

@@ -56,11 +56,8 @@ export class PodIndex {
     if (node) this.byNode.delete(node, `${p.metadata.namespace}/${p.metadata.name}`);
   }
 
-  /** The pods of a namespace whose labels match the selector. */
-  selected(namespace: string, selector: Record<string, string>): KubeObject[] {
-    const out: KubeObject[] = [];
-    for (const p of this.byNamespace.get(namespace)?.values() ?? []) if (selects(selector, p.metadata.labels)) out.push(p);
-    return out;
+  inNamespace(namespace: string): Iterable<KubeObject> {
+    return this.byNamespace.get(namespace)?.values() ?? [];
   }
 
   onNode(node: string): Iterable<KubeObject> {
@@ -68,28 +65,40 @@ export class PodIndex {
   }
 }
 
+/**
+ * Services by namespace, and which pods each Service with a selector selects, kept as pods and
+ * Services change: a sync of a Service reads its own pods, not its namespace's.
+ */
 export class ServiceIndex {
   private readonly byNamespace = new Groups();
+  /** `namespace/service` → pod name → pod. */
+  private readonly members = new Groups();
+  /** `namespace/pod` → the Services selecting it. */
+  private readonly podServices = new Map<string, readonly string[]>();
   // The answer of selecting() per pod object, valid while no Service changed its selector: every
   // endpoint controller asks it for the same pod event, and a namespace may hold many Services.
   private readonly memberships = new WeakMap<KubeObject, { gen: number; keys: string[] }>();
   private gen = 0;
 
-  constructor(readonly informer: Informer) {
+  constructor(
+    readonly informer: Informer,
+    private readonly pods: PodIndex,
+  ) {
     informer.addHandlers({
       add: (s) => {
         this.byNamespace.set(s.metadata.namespace!, s.metadata.name!, s);
-        if (selectorOf(s)) this.gen++;
+        if (selectorOf(s)) this.refresh(s);
       },
       update: (old, s) => {
         this.byNamespace.set(s.metadata.namespace!, s.metadata.name!, s);
-        if (!sameMap(selectorOf(old), selectorOf(s))) this.gen++;
+        if (!sameMap(selectorOf(old), selectorOf(s))) this.refresh(s);
       },
       delete: (s) => {
         this.byNamespace.delete(s.metadata.namespace!, s.metadata.name!);
-        if (selectorOf(s)) this.gen++;
+        if (selectorOf(s)) this.refresh(s, true);
       },
     });
+    pods.informer.addHandlers({ add: (p) => this.place(p), update: (_o, p) => this.place(p), delete: (p) => this.unplace(p) });
   }
 
   /** `namespace/name` of the Services with a selector that matches the pod (GetPodServiceMemberships). */
@@ -103,6 +112,51 @@ export class ServiceIndex {
     }
     this.memberships.set(pod, { gen: this.gen, keys });
     return keys;
+  }
+
+  /** The pods the Service `namespace/name` selects (none without a selector). */
+  selected(key: string): Iterable<KubeObject> {
+    return this.members.get(key)?.values() ?? [];
+  }
+
+  private place(p: KubeObject): void {
+    const name = p.metadata.name!;
+    const podKey = `${p.metadata.namespace}/${name}`;
+    const keys = this.selecting(p);
+    const prev = this.podServices.get(podKey);
+    if (prev) for (const k of prev) if (!keys.includes(k)) this.members.delete(k, name);
+    for (const k of keys) this.members.set(k, name, p);
+    if (keys.length) this.podServices.set(podKey, keys);
+    else this.podServices.delete(podKey);
+  }
+
+  private unplace(p: KubeObject): void {
+    const podKey = `${p.metadata.namespace}/${p.metadata.name}`;
+    for (const k of this.podServices.get(podKey) ?? []) this.members.delete(k, p.metadata.name!);
+    this.podServices.delete(podKey);
+  }
+
+  /** A Service's selector changed (or it went): its members, found again in its namespace. */
+  private refresh(svc: KubeObject, deleted = false): void {
+    this.gen++;
+    const ns = svc.metadata.namespace!;
+    const key = `${ns}/${svc.metadata.name}`;
+    const sel = deleted ? undefined : selectorOf(svc);
+    for (const p of this.pods.inNamespace(ns)) {
+      const name = p.metadata.name!;
+      const podKey = `${ns}/${name}`;
+      const cur = this.podServices.get(podKey) ?? [];
+      const was = cur.includes(key);
+      if (sel && selects(sel, p.metadata.labels)) {
+        this.members.set(key, name, p);
+        if (!was) this.podServices.set(podKey, [...cur, key]);
+      } else if (was) {
+        this.members.delete(key, name);
+        const rest = cur.filter((k) => k !== key);
+        if (rest.length) this.podServices.set(podKey, rest);
+        else this.podServices.delete(podKey);
+      }
+    }
   }
 }
 

@@ -56,8 +56,8 @@ export function createServiceEndpointControllers(client: Client, opts: ServiceEn
     nodes: opts.nodes ?? informer('v1', 'nodes', false),
   };
   const owned = [informers.endpoints, informers.endpointSlices, ...(opts.services ? [] : [informers.services]), ...(opts.pods ? [] : [informers.pods]), ...(opts.nodes ? [] : [informers.nodes])];
-  const services = new ServiceIndex(informers.services);
   const pods = new PodIndex(informers.pods);
+  const services = new ServiceIndex(informers.services, pods);
   const slices = new SliceIndex(informers.endpointSlices);
   const base = { clock, log, workers: opts.workers };
   const endpointSlices = new EndpointSliceController(controllerClient(client, 'endpointslice-controller'), {

@@ -146,7 +146,7 @@ export class EndpointSliceReconciler {
   plan(svc: KubeObject, key: string): SlicePlan {
     const { nodes } = this.deps;
     const ns = svc.metadata.namespace!;
-    const pods = this.deps.pods.selected(ns, selectorOf(svc)!);
+    const pods = [...this.deps.services.selected(key)];
     const triggerTime = this.triggers.compute(key, svc, pods);
     const publish = publishNotReady(svc);
     const spec = svcSpec(svc);
