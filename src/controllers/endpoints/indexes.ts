@@ -119,6 +119,11 @@ export class ServiceIndex {
     return this.members.get(key)?.values() ?? [];
   }
 
+  /** The pod of that name if the Service selects it. */
+  member(key: string, pod: string): KubeObject | undefined {
+    return this.members.get(key)?.get(pod);
+  }
+
   private place(p: KubeObject): void {
     const name = p.metadata.name!;
     const podKey = `${p.metadata.namespace}/${name}`;

@@ -55,6 +55,36 @@ export class TriggerTimeTracker {
     return known ? min : undefined;
   }
 
+  /**
+   * As compute, for a sync that knows which pods changed since the last one (the pod by name, or
+   * undefined for a pod no longer selected); the others are as they were.
+   */
+  computeChanges(key: string, svc: KubeObject, changes: Iterable<[string, KubeObject | undefined]>): number | undefined {
+    const st = this.states.get(key);
+    if (!st) return this.compute(key, svc, []);
+    let min: number | undefined;
+    for (const [name, pod] of changes) {
+      const prev = st.pods.get(name);
+      if (!pod) {
+        st.pods.delete(name);
+        continue;
+      }
+      if (prev && prev.pod === pod) continue;
+      const t = podTriggerTime(pod);
+      if (t !== undefined && (prev?.t === undefined || t > prev.t) && (min === undefined || t < min)) min = t;
+      if (prev) {
+        prev.pod = pod;
+        prev.t = t;
+        prev.gen = st.gen;
+      } else st.pods.set(name, { pod, t, gen: st.gen });
+    }
+    const created = svc.metadata.creationTimestamp ? Date.parse(svc.metadata.creationTimestamp) : NaN;
+    const service = Number.isNaN(created) ? 0 : created;
+    if (service > st.service && (min === undefined || service < min)) min = service;
+    st.service = service;
+    return min;
+  }
+
   delete(key: string): void {
     this.states.delete(key);
   }

@@ -88,14 +88,32 @@ export class EndpointSliceController {
   private wire(): void {
     const { services, pods, nodes, slices } = this.opts;
     const add = (k: string) => this.queue.add(k);
-    services.informer.addHandlers({ add: (s) => add(objectKeyOf(s)), update: (_o, s) => add(objectKeyOf(s)), delete: (s) => add(objectKeyOf(s)) });
+    const r = this.reconciler;
+    // A Service changed in place may select other pods: the next sync looks at all of them.
+    const serviceChanged = (svc: KubeObject) => {
+      r.unsettle(objectKeyOf(svc));
+      add(objectKeyOf(svc));
+    };
+    services.informer.addHandlers({ add: serviceChanged, update: (_o, s) => serviceChanged(s), delete: serviceChanged });
+    const podChanged = (p: KubeObject, keys: string[]) => {
+      for (const k of keys) {
+        r.podChanged(k, p.metadata.name!);
+        add(k);
+      }
+    };
     pods.informer.addHandlers({
-      add: (p) => services.selecting(p).forEach(add),
-      update: (old, p) => servicesForPodUpdate(services, old, p).forEach(add),
-      delete: (p) => services.selecting(p).forEach(add),
+      add: (p) => podChanged(p, services.selecting(p)),
+      update: (old, p) => podChanged(p, servicesForPodUpdate(services, old, p)),
+      delete: (p) => podChanged(p, services.selecting(p)),
     });
+    // A node's arrival, removal or zone change touches the endpoints of every pod on it.
     const onNode = (n: KubeObject) => {
-      for (const p of pods.onNode(n.metadata.name!)) services.selecting(p).forEach(add);
+      for (const p of pods.onNode(n.metadata.name!)) {
+        for (const k of services.selecting(p)) {
+          r.unsettle(k);
+          add(k);
+        }
+      }
     };
     nodes.addHandlers({
       add: onNode,
@@ -109,7 +127,10 @@ export class EndpointSliceController {
       const key = serviceKeyOfSlice(s);
       if (!key) return;
       if (this.tracker.takeWaiting(key)) return add(key);
-      if (!this.tracker.isEcho(s, deleted)) add(key);
+      if (this.tracker.isEcho(s, deleted)) return;
+      // Another writer changed a slice: the next sync looks at everything.
+      r.unsettle(key);
+      add(key);
     };
     slices.informer.addHandlers({
       add: (s) => {
@@ -119,7 +140,10 @@ export class EndpointSliceController {
         if (mine(s)) onSlice(s, false);
         // A slice relabelled away from a Service (or from this controller) leaves that Service short.
         const oldKey = mine(old) ? serviceKeyOfSlice(old) : undefined;
-        if (oldKey && (!mine(s) || oldKey !== serviceKeyOfSlice(s))) add(oldKey);
+        if (oldKey && (!mine(s) || oldKey !== serviceKeyOfSlice(s))) {
+          r.unsettle(oldKey);
+          add(oldKey);
+        }
       },
       delete: (s) => {
         if (mine(s)) onSlice(s, true);

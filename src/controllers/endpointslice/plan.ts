@@ -75,6 +75,12 @@ export interface PlanSlicesInput {
   triggerTime?: number;
   /** The ids and digests of a stored slice's endpoints (callers cache them); computed when absent. */
   describe?: (slice: KubeObject) => SliceDescription;
+  /**
+   * Slices the caller knows to hold exactly wanted, current endpoints (none of which is in the
+   * desired sets): kept as they are without looking at their endpoints, unless their labels are
+   * out of date.
+   */
+  unaffected?: ReadonlySet<KubeObject>;
 }
 
 export interface SliceDescription {
@@ -139,7 +145,7 @@ export function planSlices(input: PlanSlicesInput): SlicePlan {
   }
 
   for (const [key, group] of desired) {
-    const r = reconcilePortMapping(existingByPorts.get(key) ?? [], group, labels, max, describe);
+    const r = reconcilePortMapping(existingByPorts.get(key) ?? [], group, labels, max, describe, input.unaffected);
     toCreate.push(...r.create);
     toUpdate.push(...r.update);
     toDelete.push(...r.delete);
@@ -206,6 +212,7 @@ function reconcilePortMapping(
   labels: Record<string, string>,
   max: number,
   describe: (slice: KubeObject) => SliceDescription,
+  unaffected: ReadonlySet<KubeObject> | undefined,
 ): { create: Working[]; update: Working[]; delete: KubeObject[] } {
   const update: Working[] = [];
   const unchanged: Working[] = [];
@@ -214,6 +221,10 @@ function reconcilePortMapping(
   // 1. Keep the wanted endpoints of each slice (in their new form), drop the rest.
   for (const s of existing) {
     const eps = endpointsOf(s);
+    if (unaffected?.has(s) && sameMap(s.metadata.labels, labels)) {
+      unchanged.push({ stored: s, endpoints: eps, labels, ports: (s.ports as SlicePort[] | undefined) ?? [] });
+      continue;
+    }
     const { ids, digests } = describe(s);
     // Built only once something differs: most slices of a large Service stay as they are.
     let kept: Endpoint[] | undefined;
