@@ -49,6 +49,15 @@ describe('ServiceIndex', () => {
     expect(idx.selecting(p)).toEqual([]);
   });
 
+  it('needs every label of a selector, whichever label the Service is filed under', () => {
+    const { services, idx } = indexes();
+    services.add(service('both', { selector: { app: 'web', tier: 'front' } }));
+    expect(idx.selecting(pod('a', { labels: { app: 'web' } }))).toEqual([]);
+    expect(idx.selecting(pod('b', { labels: { tier: 'front' } }))).toEqual([]);
+    expect(idx.selecting(pod('c', { labels: { tier: 'front', app: 'web', x: 'y' } }))).toEqual(['demo/both']);
+    expect(idx.selecting({ metadata: { name: 'bare', namespace: 'demo' } })).toEqual([]);
+  });
+
   it('keeps the pods each Service selects through pod and Service changes', () => {
     const { services, pods, idx } = indexes();
     const a = pod('a', { labels: { app: 'web' } });
@@ -64,7 +73,7 @@ describe('ServiceIndex', () => {
     expect(names(idx.selected('demo/db'))).toEqual(['a', 'c']);
     services.update(service('db', { selector: { app: 'db' } }), service('db', { selector: { app: 'web' } }));
     expect(names(idx.selected('demo/db'))).toEqual(['b']);
-    expect(idx.selecting(pod('b', { labels: { app: 'web' } }))).toEqual(['demo/web', 'demo/db']);
+    expect(idx.selecting(pod('b', { labels: { app: 'web' } }))).toEqual(['demo/db', 'demo/web']);
     pods.delete(pod('b', { labels: { app: 'web' } }));
     expect(names(idx.selected('demo/web'))).toEqual([]);
     services.delete(service('db', { selector: { app: 'web' } }));

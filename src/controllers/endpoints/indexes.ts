@@ -79,6 +79,11 @@ export class ServiceIndex {
   // endpoint controller asks it for the same pod event, and a namespace may hold many Services.
   private readonly memberships = new WeakMap<KubeObject, { gen: number; keys: string[] }>();
   private gen = 0;
+  /**
+   * Services with a selector, by one label of their selector (`namespace`, NUL, `key=value`): a
+   * pod can only be selected by the Services filed under one of its own labels.
+   */
+  private readonly bySelectorLabel = new Groups();
 
   constructor(
     readonly informer: Informer,
@@ -87,14 +92,18 @@ export class ServiceIndex {
     informer.addHandlers({
       add: (s) => {
         this.byNamespace.set(s.metadata.namespace!, s.metadata.name!, s);
+        this.file(s, true);
         if (selectorOf(s)) this.refresh(s);
       },
       update: (old, s) => {
         this.byNamespace.set(s.metadata.namespace!, s.metadata.name!, s);
+        this.file(old, false);
+        this.file(s, true);
         if (!sameMap(selectorOf(old), selectorOf(s))) this.refresh(s);
       },
       delete: (s) => {
         this.byNamespace.delete(s.metadata.namespace!, s.metadata.name!);
+        this.file(s, false);
         if (selectorOf(s)) this.refresh(s, true);
       },
     });
@@ -106,12 +115,25 @@ export class ServiceIndex {
     const cached = this.memberships.get(pod);
     if (cached?.gen === this.gen) return cached.keys;
     const keys: string[] = [];
-    for (const s of this.byNamespace.get(pod.metadata.namespace!)?.values() ?? []) {
-      const sel = selectorOf(s);
-      if (sel && selects(sel, pod.metadata.labels)) keys.push(`${s.metadata.namespace}/${s.metadata.name}`);
+    const labels = pod.metadata.labels;
+    const ns = pod.metadata.namespace!;
+    for (const k in labels) {
+      for (const s of this.bySelectorLabel.get(`${ns}\u0000${k}=${labels[k]}`)?.values() ?? []) {
+        if (selects(selectorOf(s)!, labels)) keys.push(`${ns}/${s.metadata.name}`);
+      }
     }
+    if (keys.length > 1) keys.sort();
     this.memberships.set(pod, { gen: this.gen, keys });
     return keys;
+  }
+
+  private file(svc: KubeObject, add: boolean): void {
+    const sel = selectorOf(svc);
+    if (!sel) return;
+    const k = Object.keys(sel)[0]!;
+    const group = `${svc.metadata.namespace}\u0000${k}=${sel[k]}`;
+    if (add) this.bySelectorLabel.set(group, svc.metadata.name!, svc);
+    else this.bySelectorLabel.delete(group, svc.metadata.name!);
   }
 
   /** The pods the Service `namespace/name` selects (none without a selector). */
