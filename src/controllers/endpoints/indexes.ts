@@ -31,6 +31,8 @@ class Groups {
 export class PodIndex {
   private readonly byNamespace = new Groups();
   private readonly byNode = new Groups();
+  /** By each of their labels: `namespace`, NUL, `key=value`. */
+  private readonly byLabel = new Groups();
 
   constructor(readonly informer: Informer) {
     informer.addHandlers({
@@ -48,16 +50,27 @@ export class PodIndex {
     const node = podSpec(p).nodeName;
     if (oldNode && oldNode !== node) this.byNode.delete(oldNode, `${ns}/${name}`);
     if (node) this.byNode.set(node, `${ns}/${name}`, p);
+    const labels = p.metadata.labels ?? {};
+    if (old) for (const k in old.metadata.labels) if (labels[k] !== old.metadata.labels[k]) this.byLabel.delete(`${ns}\u0000${k}=${old.metadata.labels[k]}`, name);
+    for (const k in labels) this.byLabel.set(`${ns}\u0000${k}=${labels[k]}`, name, p);
   }
 
   private remove(p: KubeObject): void {
-    this.byNamespace.delete(p.metadata.namespace!, p.metadata.name!);
+    const ns = p.metadata.namespace!;
+    const name = p.metadata.name!;
+    this.byNamespace.delete(ns, name);
     const node = podSpec(p).nodeName;
-    if (node) this.byNode.delete(node, `${p.metadata.namespace}/${p.metadata.name}`);
+    if (node) this.byNode.delete(node, `${ns}/${name}`);
+    for (const k in p.metadata.labels) this.byLabel.delete(`${ns}\u0000${k}=${p.metadata.labels[k]}`, name);
   }
 
   inNamespace(namespace: string): Iterable<KubeObject> {
     return this.byNamespace.get(namespace)?.values() ?? [];
+  }
+
+  /** The pods of a namespace with this label. */
+  withLabel(namespace: string, key: string, value: string): Iterable<KubeObject> {
+    return this.byLabel.get(`${namespace}\u0000${key}=${value}`)?.values() ?? [];
   }
 
   onNode(node: string): Iterable<KubeObject> {
@@ -169,20 +182,28 @@ export class ServiceIndex {
     const ns = svc.metadata.namespace!;
     const key = `${ns}/${svc.metadata.name}`;
     const sel = deleted ? undefined : selectorOf(svc);
-    for (const p of this.pods.inNamespace(ns)) {
-      const name = p.metadata.name!;
-      const podKey = `${ns}/${name}`;
-      const cur = this.podServices.get(podKey) ?? [];
-      const was = cur.includes(key);
-      if (sel && selects(sel, p.metadata.labels)) {
+    const before = [...(this.members.get(key)?.keys() ?? [])];
+    const now = new Set<string>();
+    if (sel) {
+      // Candidates: the pods with one of the selector's labels.
+      const k = Object.keys(sel)[0]!;
+      for (const p of this.pods.withLabel(ns, k, sel[k]!)) {
+        if (!selects(sel, p.metadata.labels)) continue;
+        const name = p.metadata.name!;
+        now.add(name);
         this.members.set(key, name, p);
-        if (!was) this.podServices.set(podKey, [...cur, key]);
-      } else if (was) {
-        this.members.delete(key, name);
-        const rest = cur.filter((k) => k !== key);
-        if (rest.length) this.podServices.set(podKey, rest);
-        else this.podServices.delete(podKey);
+        const podKey = `${ns}/${name}`;
+        const cur = this.podServices.get(podKey) ?? [];
+        if (!cur.includes(key)) this.podServices.set(podKey, [...cur, key]);
       }
+    }
+    for (const name of before) {
+      if (now.has(name)) continue;
+      this.members.delete(key, name);
+      const podKey = `${ns}/${name}`;
+      const rest = (this.podServices.get(podKey) ?? []).filter((k) => k !== key);
+      if (rest.length) this.podServices.set(podKey, rest);
+      else this.podServices.delete(podKey);
     }
   }
 }
