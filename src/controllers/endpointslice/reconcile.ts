@@ -134,7 +134,8 @@ const namespaceTerminating = (e: unknown) => e instanceof ApiError && (e.details
 export class EndpointSliceReconciler {
   private readonly triggers = new TriggerTimeTracker();
   private readonly podEntries = new WeakMap<KubeObject, PodEntry>();
-  private readonly described = new WeakMap<KubeObject, SliceDescription & { ids_?: Set<string> }>();
+  private readonly described = new WeakMap<KubeObject, SliceDescription>();
+  private readonly idSets = new WeakMap<KubeObject, Set<string>>();
   private readonly services = new Map<string, ServiceState>();
   private plans = 0;
 
@@ -154,15 +155,16 @@ export class EndpointSliceReconciler {
     }
   }
 
-  private describe = (slice: KubeObject): SliceDescription & { ids_?: Set<string> } => {
+  private describe = (slice: KubeObject): SliceDescription => {
     let d = this.described.get(slice);
     if (!d) this.described.set(slice, (d = describeSlice(slice)));
     return d;
   };
 
   private idsOf(slice: KubeObject): Set<string> {
-    const d = this.describe(slice);
-    return (d.ids_ ??= new Set(d.ids));
+    let ids = this.idSets.get(slice);
+    if (!ids) this.idSets.set(slice, (ids = new Set(this.describe(slice).ids)));
+    return ids;
   }
 
   private entryOf(pod: KubeObject): PodEntry {
