@@ -33,6 +33,8 @@ interface Session {
   k: K8tsProcess;
   client: Client;
   pods: Informer;
+  /** Resolves when pred holds for the pods cache. */
+  until(pred: () => boolean, signal?: AbortSignal): Promise<void>;
   podsApi: ResourceClient;
   services: ResourceClient;
   stop(): Promise<void>;
@@ -57,6 +59,7 @@ async function session(workers: number, signal?: AbortSignal): Promise<Session> 
     k,
     client,
     pods,
+    until: waiterOn(pods),
     podsApi,
     services: client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }),
     async stop() {
@@ -69,15 +72,35 @@ async function session(workers: number, signal?: AbortSignal): Promise<Session> 
   };
 }
 
-function until(s: Session, pred: () => boolean, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (pred()) resolve();
-    };
-    s.pods.addHandlers({ add: check, update: check, delete: check });
-    check();
-    signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
-  });
+/**
+ * Resolves when pred holds, checked on every event of the informer. One handler per informer
+ * serves every wait (informers cannot drop handlers, and a handler per wait would make each event
+ * run every earlier predicate too).
+ */
+function waiterOn(inf: Informer): (pred: () => boolean, signal?: AbortSignal) => Promise<void> {
+  const waiting = new Set<() => void>();
+  const check = () => {
+    for (const w of [...waiting]) w();
+  };
+  inf.addHandlers({ add: check, update: check, delete: check });
+  return (pred, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (pred()) return resolve();
+      const w = () => {
+        if (!pred()) return;
+        waiting.delete(w);
+        resolve();
+      };
+      waiting.add(w);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          waiting.delete(w);
+          reject(new Error('aborted'));
+        },
+        { once: true },
+      );
+    });
 }
 
 /** Creates with a bounded number in flight. */
@@ -160,7 +183,7 @@ export async function benchServicesDns(opts: { pods?: number; services?: number;
     }
     const t0 = performance.now();
     await createAll(s.podsApi, pods);
-    await until(s, () => s.pods.list('default').filter(isReady).length >= podCount, opts.signal);
+    await s.until(() => s.pods.list('default').filter(isReady).length >= podCount, opts.signal);
     const readySeconds = (performance.now() - t0) / 1000;
     // Every per-pod name answers before the load starts (the slices have caught up).
     const last = pods[podCount - 1]!;
@@ -226,15 +249,15 @@ async function readyToAnswer(s: Session, port: number, signal?: AbortSignal) {
   await s.services.create('default', service('lat', { group: 'lat' }, true));
   const samples: number[] = [];
   const readyAt = new Map<string, number>();
-  s.pods.addHandlers({
-    add: (p) => void (isReady(p) && !readyAt.has(p.metadata.name!) && readyAt.set(p.metadata.name!, performance.now())),
-    update: (_o, p) => void (isReady(p) && !readyAt.has(p.metadata.name!) && readyAt.set(p.metadata.name!, performance.now())),
-  });
   for (let i = 0; i < 100; i++) {
     if (signal?.aborted) throw new Error('aborted');
     const name = `lat-${i}`;
     await s.podsApi.create('default', pod(name, { group: 'lat' }, 'lat'));
-    await until(s, () => readyAt.has(name), signal);
+    await s.until(() => {
+      const p = s.pods.get('default', name);
+      if (p && isReady(p) && !readyAt.has(name)) readyAt.set(name, performance.now());
+      return readyAt.has(name);
+    }, signal);
     const fqdn = `${name}.lat.default.svc.cluster.local`;
     for (const deadline = Date.now() + 10_000; ; ) {
       if ((await queryA(port, fqdn)).length) break;
@@ -261,15 +284,8 @@ async function sliceUpdate(s: Session, bigCount: number, signal?: AbortSignal) {
   try {
     await slices.waitForSync();
     const listed = () => slices.list('default').flatMap((sl) => ((sl.endpoints ?? []) as { targetRef?: { name: string } }[]).map((e) => e.targetRef?.name));
-    const waitSlices = (pred: () => boolean) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (pred()) resolve();
-        };
-        slices.addHandlers({ add: check, update: check, delete: check });
-        check();
-        signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
-      });
+    const until = waiterOn(slices);
+    const waitSlices = (pred: () => boolean) => until(pred, signal);
     await waitSlices(() => listed().length >= bigCount);
     const samples: number[] = [];
     for (let i = 0; i < 50; i++) {

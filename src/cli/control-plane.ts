@@ -212,43 +212,31 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     await pool.start();
     void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync(), statefulSets.waitForSync(), replicaSets.waitForSync(), deployments.waitForSync(), daemonSets.waitForSync(), serviceEndpoints.waitForSync(), volumeBinding.waitForSync(), storage.waitForSync()]).then(() => (ready = true));
   } else ready = true;
-  // CoreDNS reads the API as a client of its own; its informers sync in a few milliseconds here.
   let dns: ClusterDns | undefined;
+  const stop = async () => {
+    await dns?.close();
+    await pool?.stop();
+    controller.abort();
+    await Promise.allSettled(running);
+    namespaces.close();
+    serviceAllocations.close();
+    await backend.close();
+    if (tempStorage) rmSync(tempStorage, { recursive: true, force: true });
+  };
   if (opts.dns) {
     const { host, port } = opts.dns;
     try {
+      // CoreDNS reads the API as a client of its own; its informers sync in a few milliseconds here.
       dns = await startClusterDns(new Client(transport, { userAgent: 'coredns/v1.12.1' }), { host, port, zone: clusterDomain, dnsIP: nthAddress(serviceCidr, 10), clock, log });
     } catch (e) {
-      await pool?.stop();
-      controller.abort();
-      await Promise.allSettled(running);
-      namespaces.close();
-      serviceAllocations.close();
-      await backend.close();
+      await stop();
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new Error(`DNS port ${port} on ${host} is already in use: pass --dns-port with a free port (0 picks one)`);
       if (code === 'EACCES') throw new Error(`DNS port ${port} on ${host} needs privileges this process lacks: run as root or pass an unprivileged --dns-port`);
       throw e;
     }
   }
-  return {
-    api,
-    client,
-    registry,
-    backend,
-    dns,
-    ready: () => ready,
-    async stop() {
-      await dns?.close();
-      await pool?.stop();
-      controller.abort();
-      await Promise.allSettled(running);
-      namespaces.close();
-      serviceAllocations.close();
-      await backend.close();
-      if (tempStorage) rmSync(tempStorage, { recursive: true, force: true });
-    },
-  };
+  return { api, client, registry, backend, dns, ready: () => ready, stop };
 }
 
 /** The node's resolv.conf (kubelet --resolv-conf), or undefined when it cannot be read. */

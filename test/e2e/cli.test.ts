@@ -1,6 +1,8 @@
 // The k8ts command line as a user runs it: help, a second `up` on a data dir in use, `kubeconfig`,
 // a clean stop on SIGTERM with everything kept for the next start.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startK8ts, type K8ts } from './harness.ts';
@@ -25,6 +27,7 @@ describe('k8ts CLI', () => {
     const up = k8ts(['up', '--help']);
     expect(up.stdout).toContain('--data-dir');
     expect(up.stdout).toContain('--datastore');
+    for (const flag of ['--dns-port', '--cluster-domain', '--service-cidr']) expect(up.stdout).toContain(flag);
   });
 
   it('refuses a second cluster on a data dir in use', () => {
@@ -37,6 +40,23 @@ describe('k8ts CLI', () => {
     const r = k8ts(['up', '--datastore', 'etcd2']);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('sqlite');
+  });
+
+  it('refuses a DNS port in use, a bad service CIDR and a bad cluster domain, saying what to pass', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-cli-'));
+    try {
+      const busy = k8ts(['up', '--data-dir', dir, '--port', '0', '--dns-port', String(k.dnsPort)]);
+      expect(busy.status).toBe(1);
+      expect(busy.stderr).toContain(`DNS port ${k.dnsPort} on 127.0.0.1 is already in use: pass --dns-port with a free port (0 picks one)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const cidr = k8ts(['up', '--service-cidr', '10.96.0.0']);
+    expect(cidr.status).not.toBe(0);
+    expect(cidr.stderr).toContain('invalid service CIDR "10.96.0.0": want an IPv4 block from /8 to /30, such as 10.96.0.0/16');
+    const zone = k8ts(['up', '--cluster-domain', 'bad_domain']);
+    expect(zone.status).not.toBe(0);
+    expect(zone.stderr).toContain('must be a DNS domain such as cluster.local');
   });
 
   it('prints the kubeconfig', () => {
