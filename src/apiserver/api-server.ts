@@ -16,6 +16,7 @@ import {
 import type { ApiServerContext } from './context.ts';
 import { errorResponse, json } from './respond.ts';
 import { handleResource } from './resource-handler.ts';
+import { deprecationWarning, withWarning } from './deprecation.ts';
 import { parseRoute } from './route.ts';
 import type { ApiRequest, ApiResponse } from './types.ts';
 import { versionInfo } from './version.ts';
@@ -79,7 +80,9 @@ export class ApiServer {
     const store = this.registry.get(route.group, route.version, route.resource);
     if (!store) throw resourceTypeNotFound();
     if (route.nsPath && !store.info.namespaced) throw resourceTypeNotFound();
-    return handleResource(this.opts.ctx, req, url.searchParams, { store, namespace: route.namespace, name: route.name, subresource: route.subresource });
+    const res = await handleResource(this.opts.ctx, req, url.searchParams, { store, namespace: route.namespace, name: route.name, subresource: route.subresource });
+    const deprecated = deprecationWarning(store.info);
+    return deprecated ? withWarning(res, deprecated) : res;
   }
 
   private authorized(req: ApiRequest): boolean {

@@ -57,7 +57,11 @@ export async function up(opts: UpOptions): Promise<void> {
     mark('serving');
     const server = `https://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${http.port}`;
     const kubeconfig = await writeKubeconfig({ dataDir, server, caCertPem: pki.caCertPem, token: pki.token });
-    if (cp.dns) say(`DNS on ${cp.dns.host}:${cp.dns.port} (zone ${opts.clusterDomain ?? 'cluster.local'})`);
+    if (cp.dns) {
+      say(`DNS on ${cp.dns.host}:${cp.dns.port} (zone ${opts.clusterDomain ?? 'cluster.local'})`);
+      // Names outside the zone go to the host's resolvers; without any they are refused, said once here.
+      if (cp.dns.upstreams.length === 0) say('DNS: no name servers in /etc/resolv.conf: names outside the cluster zone are answered REFUSED');
+    }
     say(`listening on ${server}`);
     say(`kubeconfig written to ${kubeconfig}`);
     say(`run: export KUBECONFIG=${kubeconfig}`);

@@ -57,6 +57,8 @@ describe('cluster DNS and Services', () => {
     expect(srv).toEqual(['web-0', 'web-1', 'web-2'].map((n) => `0 33 80 ${n}.nginx.default.svc.${ZONE}.`));
 
     // Endpoints and slices, as kubectl shows them.
+    const listed = await cluster().kubectl(['get', 'endpoints', 'nginx']);
+    expect(listed.stderr).toContain('Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice');
     const ep = JSON.parse(await ok(['get', 'endpoints', 'nginx', '-o', 'json']));
     expect(ep.metadata.labels).toMatchObject({ app: 'nginx', 'service.kubernetes.io/headless': '' });
     expect(ep.subsets[0].addresses.map((a: { hostname: string }) => a.hostname).sort()).toEqual(['web-0', 'web-1', 'web-2']);
