@@ -22,7 +22,7 @@ describe('deprecated APIs', () => {
 
   it('puts the deprecation ahead of warnings the request produced', async () => {
     const body = JSON.stringify({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'e', finalizers: ['unqualified'] } });
-    const res = await cp.api.handle({ method: 'POST', url: '/api/v1/namespaces/default/endpoints', headers: { 'content-type': 'application/json' }, body });
+    const res = await cp.api.handle({ method: 'POST', url: '/api/v1/namespaces/default/endpoints', headers: { 'content-type': 'application/json' }, body: Buffer.from(body) });
     expect(res.status).toBe(201);
     expect(res.headers['warning']).toMatch(/^299 - "v1 Endpoints is deprecated in v1\.33\+; use discovery\.k8s\.io\/v1 EndpointSlice", 299 - "/);
   });
