@@ -2,73 +2,16 @@
 // - a DaemonSet on N simulated nodes (5,000 in `npm run bench`): time until every node's pod is
 //   Ready (target < 10 s), then a rolling update with maxUnavailable 10% (target < 60 s);
 // - a Deployment of 10,000 replicas: time to Available, then a rolling update: total time.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KubeObject } from '../src/api/meta/types.ts';
-import { Client } from '../src/client/client.ts';
-import { httpsTransport } from '../src/client/https-transport.ts';
-import { Informer } from '../src/client/informer.ts';
-import { systemClock } from '../src/util/clock.ts';
-import { startK8ts, type K8tsProcess } from './lib/k8ts-process.ts';
+import { clusterSession, isReady } from './lib/cluster-session.ts';
 import { measured, type Results, type Target } from './lib/result.ts';
 
 export const DAEMONSET_READY_TARGET: Target = { op: '<', value: 10 };
 export const DAEMONSET_ROLL_TARGET: Target = { op: '<', value: 60 };
 
-const isReady = (o: KubeObject) =>
-  ((o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 const imageOf = (p: KubeObject) => (p.spec as { containers: { image: string }[] }).containers[0]!.image;
 
-interface Session {
-  k: K8tsProcess;
-  client: Client;
-  pods: Informer;
-  nodes: number;
-  stop(): Promise<void>;
-}
-
-async function session(opts: { workers: number; signal?: AbortSignal }): Promise<Session> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-ds-'));
-  const k = await startK8ts({ dataDir, signal: opts.signal, cpuProfDir: process.env.BENCH_CPU_PROF, args: ['--workers', String(opts.workers)], readyTimeoutMs: 120_000 });
-  const transport = httpsTransport({ server: k.url, caPem: k.caPem, token: k.token, maxSockets: 16 });
-  const client = new Client(transport, { userAgent: 'bench/daemonsets-deployments' });
-  const pods = new Informer(client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true }), { clock: systemClock, namespace: 'default' });
-  const stopInformers = new AbortController();
-  const running = pods.run(stopInformers.signal);
-  await pods.waitForSync();
-  const nodes = client.resource({ apiVersion: 'v1', resource: 'nodes', namespaced: false });
-  let count = 0;
-  for (const deadline = Date.now() + 300_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
-    const items = (await nodes.list()).items;
-    count = items.filter(isReady).length;
-    if (items.length >= opts.workers + 1 && count === items.length) break;
-  }
-  return {
-    k,
-    client,
-    pods,
-    nodes: count,
-    async stop() {
-      stopInformers.abort();
-      await running;
-      transport.close();
-      await k.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-function until(s: Session, pred: () => boolean, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (pred()) resolve();
-    };
-    s.pods.addHandlers({ add: check, update: check, delete: check });
-    check();
-    signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
-  });
-}
+const session = (opts: { workers: number; signal?: AbortSignal }) => clusterSession({ name: 'ds', ...opts });
 
 export async function benchDaemonSet(opts: { nodes?: number; signal?: AbortSignal } = {}): Promise<Results> {
   const workers = opts.nodes ?? 5_000;
@@ -91,11 +34,11 @@ export async function benchDaemonSet(opts: { nodes?: number; signal?: AbortSigna
     };
     const t0 = performance.now();
     await sets.create('default', ds);
-    await until(s, () => s.pods.list('default').filter(isReady).length >= s.nodes, opts.signal);
+    await s.until(() => s.pods.list('default').filter(isReady).length >= s.nodes, opts.signal);
     const readyS = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     await sets.patch('default', 'agent', 'strategic', { spec: { template: { spec: { containers: [{ name: 'agent', image: 'agent:v2' }] } } } });
-    await until(s, () => s.pods.list('default').filter((p) => imageOf(p) === 'agent:v2' && isReady(p)).length >= s.nodes, opts.signal);
+    await s.until(() => s.pods.list('default').filter((p) => imageOf(p) === 'agent:v2' && isReady(p)).length >= s.nodes, opts.signal);
     const rollS = (performance.now() - t1) / 1000;
     const note = `bench/daemonsets-deployments.ts: one DaemonSet tolerating every taint on ${s.nodes} simulated nodes (k8ts up, SQLite)`;
     return {
@@ -113,7 +56,7 @@ export async function benchDeployment(opts: { replicas?: number; signal?: AbortS
   try {
     const deployments = s.client.resource({ apiVersion: 'apps/v1', resource: 'deployments', namespaced: true });
     const available = async (image: string) => {
-      await until(s, () => s.pods.list('default').filter((p) => imageOf(p) === image && isReady(p) && !p.metadata.deletionTimestamp).length >= replicas, opts.signal);
+      await s.until(() => s.pods.list('default').filter((p) => imageOf(p) === image && isReady(p) && !p.metadata.deletionTimestamp).length >= replicas, opts.signal);
       // Available as the controller reports it, not only as pods look.
       for (;;) {
         const d = await deployments.get('default', 'web');

@@ -12,11 +12,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import dnsPacket from 'dns-packet';
 import type { KubeObject } from '../src/api/meta/types.ts';
-import { Client, type ResourceClient } from '../src/client/client.ts';
-import { httpsTransport } from '../src/client/https-transport.ts';
+import type { ResourceClient } from '../src/client/client.ts';
 import { Informer } from '../src/client/informer.ts';
 import { systemClock } from '../src/util/clock.ts';
-import { startK8ts, type K8tsProcess } from './lib/k8ts-process.ts';
+import { clusterSession, isReady, waiterOn, type ClusterSession } from './lib/cluster-session.ts';
 import { measured, skipped, type Results, type Target } from './lib/result.ts';
 import { quantile } from './lib/stats.ts';
 
@@ -25,82 +24,20 @@ export const DNS_READY_LATENCY_TARGET: Target = { op: '<', value: 100 };
 export const SLICE_UPDATE_TARGET: Target = { op: '<', value: 50 };
 
 const run = promisify(execFile);
-const isReady = (o: KubeObject) =>
-  ((o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 const podIP = (p: KubeObject) => (p.status as { podIP?: string } | undefined)?.podIP;
 
-interface Session {
-  k: K8tsProcess;
-  client: Client;
-  pods: Informer;
-  /** Resolves when pred holds for the pods cache. */
-  until(pred: () => boolean, signal?: AbortSignal): Promise<void>;
+interface Session extends ClusterSession {
   podsApi: ResourceClient;
   services: ResourceClient;
-  stop(): Promise<void>;
 }
 
 async function session(workers: number, signal?: AbortSignal): Promise<Session> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-dns-'));
-  const k = await startK8ts({ dataDir, signal, cpuProfDir: process.env.BENCH_CPU_PROF, args: ['--workers', String(workers)], readyTimeoutMs: 120_000 });
-  const transport = httpsTransport({ server: k.url, caPem: k.caPem, token: k.token, maxSockets: 16 });
-  const client = new Client(transport, { userAgent: 'bench/services-dns' });
-  const podsApi = client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true });
-  const pods = new Informer(podsApi, { clock: systemClock, namespace: 'default' });
-  const stopInformers = new AbortController();
-  const running = pods.run(stopInformers.signal);
-  await pods.waitForSync();
-  const nodes = client.resource({ apiVersion: 'v1', resource: 'nodes', namespaced: false });
-  for (const deadline = Date.now() + 300_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
-    const items = (await nodes.list()).items;
-    if (items.length >= workers + 1 && items.every(isReady)) break;
-  }
+  const c = await clusterSession({ name: 'dns', workers, signal });
   return {
-    k,
-    client,
-    pods,
-    until: waiterOn(pods),
-    podsApi,
-    services: client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }),
-    async stop() {
-      stopInformers.abort();
-      await running;
-      transport.close();
-      await k.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    ...c,
+    podsApi: c.client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true }),
+    services: c.client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }),
   };
-}
-
-/**
- * Resolves when pred holds, checked on every event of the informer. One handler per informer
- * serves every wait (informers cannot drop handlers, and a handler per wait would make each event
- * run every earlier predicate too).
- */
-function waiterOn(inf: Informer): (pred: () => boolean, signal?: AbortSignal) => Promise<void> {
-  const waiting = new Set<() => void>();
-  const check = () => {
-    for (const w of [...waiting]) w();
-  };
-  inf.addHandlers({ add: check, update: check, delete: check });
-  return (pred, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (pred()) return resolve();
-      const w = () => {
-        if (!pred()) return;
-        waiting.delete(w);
-        resolve();
-      };
-      waiting.add(w);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          waiting.delete(w);
-          reject(new Error('aborted'));
-        },
-        { once: true },
-      );
-    });
 }
 
 /** Creates with a bounded number in flight. */
@@ -166,7 +103,8 @@ export async function benchServicesDns(opts: { pods?: number; services?: number;
   const serviceCount = opts.services ?? 1_000;
   const groups = Math.max(1, Math.floor(podCount / 100));
   const bigCount = Math.floor(podCount / 2);
-  const s = await session(Math.ceil(podCount / 100), opts.signal);
+  // Room for the latency phase's 100 pods too (110 pods a node).
+  const s = await session(Math.ceil((podCount + 100) / 100), opts.signal);
   const results: Results = {};
   try {
     const dnsPort = s.k.dnsPort;

@@ -4,23 +4,15 @@
 // - an OrderedReady set of 100: the controller's step overhead, from pod N turning Ready to pod
 //   N+1 appearing, both as a watcher sees them (target p99 < 20 ms);
 // - a rolling update of 1,000 replicas with maxUnavailable 10%: total time.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KubeObject } from '../src/api/meta/types.ts';
-import { Client, type ResourceClient } from '../src/client/client.ts';
-import { httpsTransport } from '../src/client/https-transport.ts';
-import { Informer } from '../src/client/informer.ts';
-import { systemClock } from '../src/util/clock.ts';
-import { startK8ts, type K8tsProcess } from './lib/k8ts-process.ts';
+import type { ResourceClient } from '../src/client/client.ts';
+import { clusterSession, isReady, type ClusterSession } from './lib/cluster-session.ts';
 import { measured, type Results, type Target } from './lib/result.ts';
 import { quantile } from './lib/stats.ts';
 
 export const PARALLEL_TARGET: Target = { op: '<', value: 30 };
 export const STEP_TARGET: Target = { op: '<', value: 20 };
 
-const isReady = (o: KubeObject) =>
-  ((o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
 function statefulSet(name: string, replicas: number, spec: Record<string, unknown> = {}, claims = true): KubeObject {
   return {
@@ -41,58 +33,15 @@ function statefulSet(name: string, replicas: number, spec: Record<string, unknow
   };
 }
 
-interface Session {
-  k: K8tsProcess;
-  client: Client;
-  pods: Informer;
+interface Session extends ClusterSession {
   sets: ResourceClient;
-  stop(): Promise<void>;
 }
 
 async function session(opts: { workers: number; signal?: AbortSignal }): Promise<Session> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-sts-'));
-  const k = await startK8ts({ dataDir, signal: opts.signal, cpuProfDir: process.env.BENCH_CPU_PROF, args: ['--workers', String(opts.workers)], readyTimeoutMs: 60_000 });
-  const transport = httpsTransport({ server: k.url, caPem: k.caPem, token: k.token, maxSockets: 16 });
-  const client = new Client(transport, { userAgent: 'bench/statefulsets' });
-  const pods = new Informer(client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true }), { clock: systemClock, namespace: 'default' });
-  const stopInformers = new AbortController();
-  const running = pods.run(stopInformers.signal);
-  await pods.waitForSync();
-  const nodes = client.resource({ apiVersion: 'v1', resource: 'nodes', namespaced: false });
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-    const items = (await nodes.list()).items;
-    if (items.length >= opts.workers + 1 && items.every(isReady)) break;
-  }
-  return {
-    k,
-    client,
-    pods,
-    sets: client.resource({ apiVersion: 'apps/v1', resource: 'statefulsets', namespaced: true }),
-    async stop() {
-      stopInformers.abort();
-      await running;
-      transport.close();
-      await k.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const c = await clusterSession({ name: 'sts', ...opts });
+  return { ...c, sets: c.client.resource({ apiVersion: 'apps/v1', resource: 'statefulsets', namespaced: true }) };
 }
 
-/** Resolves when pred holds for the informer's pods, checked on every pod event. */
-function until(s: Session, pred: () => boolean, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (pred()) {
-        resolve();
-        return true;
-      }
-      return false;
-    };
-    if (check()) return;
-    s.pods.addHandlers({ add: check, update: check, delete: check });
-    signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
-  });
-}
 
 export async function benchParallelSet(opts: { replicas?: number; signal?: AbortSignal } = {}): Promise<Results> {
   const replicas = opts.replicas ?? 10_000;
@@ -102,7 +51,7 @@ export async function benchParallelSet(opts: { replicas?: number; signal?: Abort
     const cpu0 = s.k.cpuSeconds();
     const t0 = performance.now();
     await s.sets.create('default', statefulSet('par', replicas, { podManagementPolicy: 'Parallel' }));
-    await until(s, () => s.pods.list('default').filter(isReady).length >= replicas, opts.signal);
+    await s.until(() => s.pods.list('default').filter(isReady).length >= replicas, opts.signal);
     const podsMs = performance.now() - t0;
     // Claims bind before their pods start, so this is normally true already.
     let bound = 0;
@@ -143,7 +92,7 @@ export async function benchOrderedSteps(opts: { replicas?: number; signal?: Abor
       },
     });
     await s.sets.create('default', statefulSet('ord', replicas));
-    await until(s, () => readyAt.size >= replicas, opts.signal);
+    await s.until(() => readyAt.size >= replicas, opts.signal);
     const steps: number[] = [];
     for (let i = 1; i < replicas; i++) steps.push(addedAt.get(`ord-${i}`)! - readyAt.get(`ord-${i - 1}`)!);
     steps.sort((a, b) => a - b);
@@ -165,11 +114,11 @@ export async function benchRollingUpdate(opts: { replicas?: number; signal?: Abo
   const s = await session({ workers: Math.ceil(replicas / 100), signal: opts.signal });
   try {
     await s.sets.create('default', statefulSet('roll', replicas, { podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } } }, false));
-    await until(s, () => s.pods.list('default').filter(isReady).length >= replicas, opts.signal);
+    await s.until(() => s.pods.list('default').filter(isReady).length >= replicas, opts.signal);
     const t0 = performance.now();
     await s.sets.patch('default', 'roll', 'strategic', { spec: { template: { spec: { containers: [{ name: 'app', image: 'nginx:1.28' }] } } } });
     const updated = (p: KubeObject) => (p.spec as { containers: { image: string }[] }).containers[0]!.image === 'nginx:1.28' && isReady(p);
-    await until(s, () => s.pods.list('default').filter(updated).length >= replicas, opts.signal);
+    await s.until(() => s.pods.list('default').filter(updated).length >= replicas, opts.signal);
     const totalMs = performance.now() - t0;
     return {
       statefulSetRollingUpdate: measured(totalMs / 1000, 's', undefined, {
