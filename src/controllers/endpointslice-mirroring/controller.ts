@@ -9,8 +9,9 @@ import type { KubeObject } from '../../api/meta/types.ts';
 import type { Client, ResourceClient } from '../../client/client.ts';
 import { objectKeyOf, type Informer } from '../../client/informer.ts';
 import type { Clock } from '../../util/clock.ts';
-import { serviceKeyOfSlice, type ServiceIndex, type SliceIndex } from '../endpoints/indexes.ts';
+import { type ServiceIndex, type SliceIndex } from '../endpoints/indexes.ts';
 import { MANAGED_BY_LABEL, selectorOf } from '../endpoints/pods.ts';
+import { routeManagedSliceEvents } from '../endpoints/slice-events.ts';
 import { WriteTracker } from '../endpoints/write-tracker.ts';
 import { MIRRORING_CONTROLLER } from '../endpointslice/endpoint.ts';
 import { EventRecorder } from '../runtime/event-recorder.ts';
@@ -67,26 +68,7 @@ export class EndpointSliceMirroringController {
       },
       delete: add,
     });
-    const mine = (s: KubeObject) => s.metadata.labels?.[MANAGED_BY_LABEL] === MIRRORING_CONTROLLER;
-    const onSlice = (s: KubeObject, deleted: boolean) => {
-      const key = serviceKeyOfSlice(s);
-      if (!key) return;
-      if (this.tracker.takeWaiting(key)) return this.queue.add(key);
-      if (!this.tracker.isEcho(s, deleted)) this.queue.add(key);
-    };
-    slices.informer.addHandlers({
-      add: (s) => {
-        if (mine(s)) onSlice(s, false);
-      },
-      update: (old, s) => {
-        if (mine(s)) onSlice(s, false);
-        const oldKey = mine(old) ? serviceKeyOfSlice(old) : undefined;
-        if (oldKey && (!mine(s) || oldKey !== serviceKeyOfSlice(s))) this.queue.add(oldKey);
-      },
-      delete: (s) => {
-        if (mine(s)) onSlice(s, true);
-      },
-    });
+    routeManagedSliceEvents(slices.informer, MIRRORING_CONTROLLER, this.tracker, (key) => this.queue.add(key));
   }
 
   private mirrored(key: string): KubeObject[] {

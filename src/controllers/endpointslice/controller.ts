@@ -8,8 +8,8 @@ import type { KubeObject } from '../../api/meta/types.ts';
 import type { Client } from '../../client/client.ts';
 import { objectKeyOf, type Informer } from '../../client/informer.ts';
 import type { Clock } from '../../util/clock.ts';
-import { servicesForPodUpdate, serviceKeyOfSlice, type PodIndex, type ServiceIndex, type SliceIndex } from '../endpoints/indexes.ts';
-import { MANAGED_BY_LABEL } from '../endpoints/pods.ts';
+import { servicesForPodUpdate, type PodIndex, type ServiceIndex, type SliceIndex } from '../endpoints/indexes.ts';
+import { routeManagedSliceEvents } from '../endpoints/slice-events.ts';
 import { WriteTracker } from '../endpoints/write-tracker.ts';
 import { EventRecorder } from '../runtime/event-recorder.ts';
 import { WorkQueue } from '../runtime/work-queue.ts';
@@ -122,32 +122,10 @@ export class EndpointSliceController {
       },
       delete: onNode,
     });
-    const mine = (s: KubeObject) => s.metadata.labels?.[MANAGED_BY_LABEL] === ENDPOINTSLICE_CONTROLLER;
-    const onSlice = (s: KubeObject, deleted: boolean) => {
-      const key = serviceKeyOfSlice(s);
-      if (!key) return;
-      if (this.tracker.takeWaiting(key)) return add(key);
-      if (this.tracker.isEcho(s, deleted)) return;
-      // Another writer changed a slice: the next sync looks at everything.
-      r.unsettle(key);
+    // Another writer changed a slice: the next sync looks at everything.
+    routeManagedSliceEvents(slices.informer, ENDPOINTSLICE_CONTROLLER, this.tracker, (key, foreign) => {
+      if (foreign) r.unsettle(key);
       add(key);
-    };
-    slices.informer.addHandlers({
-      add: (s) => {
-        if (mine(s)) onSlice(s, false);
-      },
-      update: (old, s) => {
-        if (mine(s)) onSlice(s, false);
-        // A slice relabelled away from a Service (or from this controller) leaves that Service short.
-        const oldKey = mine(old) ? serviceKeyOfSlice(old) : undefined;
-        if (oldKey && (!mine(s) || oldKey !== serviceKeyOfSlice(s))) {
-          r.unsettle(oldKey);
-          add(oldKey);
-        }
-      },
-      delete: (s) => {
-        if (mine(s)) onSlice(s, true);
-      },
     });
   }
 }
