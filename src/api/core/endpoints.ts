@@ -3,18 +3,13 @@
 import { type FieldError, duplicate, invalidValue, notSupported, required } from '../meta/field-errors.ts';
 import type { KubeObject } from '../meta/types.ts';
 import { arrAt, objs } from '../validation/json.ts';
+import { IP_ERROR, isValidIPAddress } from '../validation/ip.ts';
 import { isDNS1123Label, isValidPortNum, nameIsDNSSubdomain } from '../validation/names.ts';
 
 export function setEndpointsDefaults(obj: KubeObject): void {
   for (const ss of objs(arrAt(obj, 'subsets'))) for (const p of objs(arrAt(ss, 'ports'))) if (!p.protocol) p.protocol = 'TCP';
 }
 
-export function isValidIPAddress(ip: string): boolean {
-  if (/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(ip)) return ip.split('.').every((o) => Number(o) <= 255 && String(Number(o)) === o);
-  return ip.includes(':') && /^[0-9a-fA-F:.]+$/.test(ip);
-}
-
-export const IP_ERROR = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 
 export function validateEndpoints(obj: KubeObject): FieldError[] {
   const errs: FieldError[] = [];

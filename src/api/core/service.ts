@@ -5,6 +5,7 @@
 import { type FieldError, duplicate, forbidden, invalidValue, notSupported, required } from '../meta/field-errors.ts';
 import type { KubeObject } from '../meta/types.ts';
 import { type Obj, arrAt, child, clone, isObj, objAt, objs, stringMap } from '../validation/json.ts';
+import { IP_ERROR, isValidIPAddress } from '../validation/ip.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum } from '../validation/names.ts';
 import { validateLabels } from '../validation/object-meta.ts';
 import { validatePortNumOrName } from './containers.ts';
@@ -160,11 +161,6 @@ export function applyClusterIPAssignment(svc: KubeObject, a: ClusterIPAssignment
   }
 }
 
-function isValidIP(ip: string): boolean {
-  if (/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(ip)) return ip.split('.').every((o) => Number(o) <= 255 && String(Number(o)) === o);
-  return ip.includes(':') && /^[0-9a-fA-F:.]+$/.test(ip);
-}
-
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 
 function validateServicePort(p: Obj, requireName: boolean, names: Set<string>, path: string): FieldError[] {
@@ -208,7 +204,7 @@ function validateClusterIPFields(spec: Obj): FieldError[] {
       if (ips.length > 1) errs.push(invalidValue('spec.clusterIPs', ips, "'None' must be the first and only value"));
       return;
     }
-    if (v !== '' && !isValidIP(v)) errs.push(invalidValue(`spec.clusterIPs[${i}]`, v, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
+    if (v !== '' && !isValidIPAddress(v)) errs.push(invalidValue(`spec.clusterIPs[${i}]`, v, IP_ERROR));
   });
   if (ips.length > 2) errs.push(invalidValue('spec.clusterIPs', ips, 'may only hold up to 2 values'));
   if (spec.ipFamilyPolicy === 'SingleStack') {
@@ -252,7 +248,7 @@ export function validateServiceSpec(svc: KubeObject): FieldError[] {
   }
   errs.push(...validateClusterIPFields(spec));
   arrAt(spec, 'externalIPs').forEach((ip, i) => {
-    if (!isValidIP(String(ip))) errs.push(invalidValue(`spec.externalIPs[${i}]`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
+    if (!isValidIPAddress(String(ip))) errs.push(invalidValue(`spec.externalIPs[${i}]`, ip, IP_ERROR));
   });
   if (!spec.type) errs.push(required('spec.type'));
   else if (!SERVICE_TYPES.includes(String(spec.type))) errs.push(notSupported('spec.type', spec.type, SERVICE_TYPES));

@@ -2,7 +2,7 @@
 // pkg/apis/discovery/validation/validation.go): address type, addresses per endpoint, ports.
 import { type FieldError, invalidValue, notSupported, required } from '../meta/field-errors.ts';
 import type { KubeObject } from '../meta/types.ts';
-import { IP_ERROR, isValidIPAddress } from '../core/endpoints.ts';
+import { IP_ERROR, isValidIPAddress } from '../validation/ip.ts';
 import { arrAt, objs } from '../validation/json.ts';
 import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain } from '../validation/names.ts';
 import { validateImmutableField } from '../validation/object-meta.ts';

@@ -3,7 +3,7 @@
 // selector, repacked, become one slice per (address type, port set) with at most 1000 endpoints;
 // `addresses` are ready, `notReadyAddresses` not. Labels and annotations follow the Endpoints'.
 // Pure.
-import { isValidIPAddress } from '../../api/core/endpoints.ts';
+import { isValidIPAddress } from '../../api/validation/ip.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import { repackSubsets, type EndpointAddress, type EndpointSubset } from '../endpoints/plan.ts';
 import {

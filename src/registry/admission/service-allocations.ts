@@ -14,6 +14,7 @@ import { applyClusterIPAssignment, isHeadless, needsClusterIPAllocation } from '
 import type { Backend } from '../../store/backend.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Admission } from '../resource-store.ts';
+import { isIPv4Address } from '../../api/validation/ip.ts';
 import {
   NODE_PORT_RANGE,
   type ServiceCidr,
@@ -21,7 +22,6 @@ import {
   intToIp,
   ipLowerBand,
   ipToInt,
-  isIPv4,
   pickFree,
   portLowerBand,
 } from './service-ranges.ts';
@@ -48,7 +48,7 @@ const specOf = (svc: KubeObject): Spec => (svc.spec ?? {}) as Spec;
 export function clusterIPsOf(svc: KubeObject): string[] {
   const spec = specOf(svc);
   const ips = new Set([...(spec.clusterIPs ?? []), ...(spec.clusterIP ? [spec.clusterIP] : [])]);
-  return [...ips].filter(isIPv4);
+  return [...ips].filter(isIPv4Address);
 }
 
 /** The node ports a stored Service holds, health check port included. */

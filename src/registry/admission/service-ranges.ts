@@ -4,6 +4,7 @@
 // Both ranges are split in two bands (KEP-3070 for IPs, KEP-3668 for node ports): dynamic
 // allocation draws from the upper band first, so the lower band stays free for values users and
 // add-ons pick themselves (kube-dns's tenth address, say) and those rarely collide.
+import { isIPv4Address } from '../../api/validation/ip.ts';
 
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
 export const NODE_PORT_RANGE = { first: 30000, last: 32767 } as const;
@@ -14,11 +15,6 @@ export function ipToInt(ip: string): number {
 
 export function intToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
-
-export function isIPv4(ip: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  return !!m && m.slice(1).every((o) => Number(o) <= 255 && String(Number(o)) === o);
 }
 
 export interface ServiceCidr {
@@ -34,7 +30,7 @@ export interface ServiceCidr {
 export function parseServiceCidr(cidr: string): ServiceCidr {
   const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr.trim());
   const bits = m ? Number(m[2]) : NaN;
-  if (!m || !isIPv4(m[1]!) || bits < 8 || bits > 30) {
+  if (!m || !isIPv4Address(m[1]!) || bits < 8 || bits > 30) {
     throw new Error(`invalid service CIDR ${JSON.stringify(cidr)}: want an IPv4 block from /8 to /30, such as 10.96.0.0/16`);
   }
   const size = 2 ** (32 - bits);
@@ -49,7 +45,7 @@ export function nthAddress(r: ServiceCidr, n: number): string {
 
 /** Whether ip may be handed out: inside the block, neither its network nor its broadcast address. */
 export function inServiceRange(r: ServiceCidr, ip: string): boolean {
-  if (!isIPv4(ip)) return false;
+  if (!isIPv4Address(ip)) return false;
   const n = ipToInt(ip);
   return n > r.base && n < r.base + r.size - 1;
 }
