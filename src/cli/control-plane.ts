@@ -26,7 +26,7 @@ import { Client } from '../client/client.ts';
 import { GarbageCollector } from '../controllers/garbage-collector/controller.ts';
 import { NamespaceController } from '../controllers/namespace/controller.ts';
 import { NamespaceCache, namespaceLifecycle } from '../registry/admission/namespace-lifecycle.ts';
-import { startClusterDns, type ClusterDns } from '../dns/cluster-dns.ts';
+import { startClusterDns, type ClusterDns, type ClusterDnsOptions } from '../dns/cluster-dns.ts';
 import { ServiceAllocations } from '../registry/admission/service-allocations.ts';
 import { DEFAULT_SERVICE_CIDR, nthAddress, parseServiceCidr, type ServiceCidr } from '../registry/admission/service-ranges.ts';
 import { persistentVolumeClaimResize, storageClassReader } from '../registry/admission/pvc-resize.ts';
@@ -169,6 +169,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   setMaxListeners(0, controller.signal);
   const running: Promise<unknown>[] = [];
   let pool: NodePool | undefined;
+  // Informers the DNS server reads rather than watching the same resources again.
+  let dnsShared: ClusterDnsOptions['shared'];
   let storageDir = opts.storageDir ?? (opts.dataDir ? join(opts.dataDir, 'storage') : '');
   let tempStorage: string | undefined;
   if (opts.controllers !== false) {
@@ -207,6 +209,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     running.push(daemonSets.run(controller.signal));
     // Endpoints, EndpointSlices and their mirroring; its Services and EndpointSlices informers are shareable.
     const serviceEndpoints = createServiceEndpointControllers(client, { clock, log, pods: nodeControllers.informers.pods, nodes: nodeControllers.informers.nodes });
+    dnsShared = { services: serviceEndpoints.informers.services, endpointSlices: serviceEndpoints.informers.endpointSlices };
     running.push(serviceEndpoints.run(controller.signal));
     if (opts.defaultNodes) await ensureDefaultNodes(client, opts.defaultNodes);
     await pool.start();
@@ -227,7 +230,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const { host, port } = opts.dns;
     try {
       // CoreDNS reads the API as a client of its own; its informers sync in a few milliseconds here.
-      dns = await startClusterDns(new Client(transport, { userAgent: 'coredns/v1.12.1' }), { host, port, zone: clusterDomain, dnsIP: nthAddress(serviceCidr, 10), clock, log });
+      dns = await startClusterDns(new Client(transport, { userAgent: 'coredns/v1.12.1' }), { host, port, zone: clusterDomain, dnsIP: nthAddress(serviceCidr, 10), clock, log, shared: dnsShared });
     } catch (e) {
       await stop();
       const code = (e as NodeJS.ErrnoException).code;

@@ -4,12 +4,14 @@
 import type { Client } from '../client/client.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { startDnsServer, type DnsServer, type DnsServerOptions } from './server.ts';
-import { InformerDnsView } from './view.ts';
+import { InformerDnsView, type DnsInformers } from './view.ts';
 
 export interface ClusterDnsOptions extends Omit<DnsServerOptions, 'view'> {
   clock?: Clock;
   /** How long to wait for the informers before listening (default 5000 ms). */
   syncTimeoutMs?: number;
+  /** Services and EndpointSlices informers another component already runs, to read instead of watching again. */
+  shared?: Partial<Pick<DnsInformers, 'services' | 'endpointSlices'>>;
 }
 
 export interface ClusterDns extends DnsServer {
@@ -19,7 +21,7 @@ export interface ClusterDns extends DnsServer {
 export async function startClusterDns(client: Client, opts: ClusterDnsOptions = {}): Promise<ClusterDns> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? (() => {});
-  const { view, run } = InformerDnsView.fromClient(client, { clock, log: (m) => log(`dns: ${m}`) });
+  const { view, run } = InformerDnsView.fromClient(client, { clock, log: (m) => log(`dns: ${m}`), shared: opts.shared });
   const abort = new AbortController();
   const running = run(abort.signal);
   let cancelTimer = () => {};

@@ -331,21 +331,32 @@ export class InformerDnsView extends DnsIndex {
     this.synced = Promise.all([namespaces.waitForSync(), services.waitForSync(), endpointSlices.waitForSync()]).then(() => this.markSynced());
   }
 
-  /** Builds the three informers on `client` and the view over them; `run` runs the informers. */
-  static fromClient(client: Client, opts: { clock?: Clock; log?: (m: string) => void } = {}): { view: InformerDnsView; informers: DnsInformers; run(signal: AbortSignal): Promise<void> } {
+  /**
+   * The view over the three informers, built on `client` except those `shared` gives (already
+   * run by their owner, such as the endpoint controllers); `run` runs the ones built here.
+   */
+  static fromClient(
+    client: Client,
+    opts: { clock?: Clock; log?: (m: string) => void; shared?: Partial<Pick<DnsInformers, 'services' | 'endpointSlices'>> } = {},
+  ): { view: InformerDnsView; informers: DnsInformers; run(signal: AbortSignal): Promise<void> } {
     const clock = opts.clock ?? systemClock;
-    const inf = (apiVersion: string, resource: string, namespaced: boolean) => new Informer(client.resource({ apiVersion, resource, namespaced }), { clock, log: opts.log });
+    const own: Informer[] = [];
+    const inf = (apiVersion: string, resource: string, namespaced: boolean) => {
+      const i = new Informer(client.resource({ apiVersion, resource, namespaced }), { clock, log: opts.log });
+      own.push(i);
+      return i;
+    };
     const informers: DnsInformers = {
       namespaces: inf('v1', 'namespaces', false),
-      services: inf('v1', 'services', true),
-      endpointSlices: inf('discovery.k8s.io/v1', 'endpointslices', true),
+      services: opts.shared?.services ?? inf('v1', 'services', true),
+      endpointSlices: opts.shared?.endpointSlices ?? inf('discovery.k8s.io/v1', 'endpointslices', true),
     };
     const view = new InformerDnsView(informers, { clock });
     return {
       view,
       informers,
       run: async (signal) => {
-        await Promise.all([informers.namespaces.run(signal), informers.services.run(signal), informers.endpointSlices.run(signal)]);
+        await Promise.all(own.map((i) => i.run(signal)));
       },
     };
   }
