@@ -16,6 +16,7 @@ import type { ResourceClient } from '../src/client/client.ts';
 import { Informer } from '../src/client/informer.ts';
 import { systemClock } from '../src/util/clock.ts';
 import { clusterSession, isReady, waiterOn, type ClusterSession } from './lib/cluster-session.ts';
+import { closedLoop } from './lib/load.ts';
 import { measured, skipped, type Results, type Target } from './lib/result.ts';
 import { quantile } from './lib/stats.ts';
 
@@ -40,14 +41,16 @@ async function session(workers: number, signal?: AbortSignal): Promise<Session> 
   };
 }
 
-/** Creates with a bounded number in flight. */
-async function createAll(api: ResourceClient, objs: KubeObject[], inFlight = 32): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < objs.length) await api.create('default', objs[next++]!);
-    }),
-  );
+/** Creates with 32 in flight. */
+async function createAll(api: ResourceClient, objs: KubeObject[]): Promise<void> {
+  await closedLoop({
+    total: objs.length,
+    concurrency: 32,
+    maxMs: Infinity,
+    op: async (i) => {
+      await api.create('default', objs[i]!);
+    },
+  });
 }
 
 function pod(name: string, labels: Record<string, string>, subdomain?: string): KubeObject {
