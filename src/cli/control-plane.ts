@@ -14,6 +14,7 @@ import { DaemonSetController } from '../controllers/daemonset/controller.ts';
 import { createServiceEndpointControllers } from '../controllers/endpoints/start.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { NodePool } from '../node/node-pool.ts';
+import type { ContainerRuntime } from '../node/runtime.ts';
 import { ensureDefaultNodes } from '../node/node-object.ts';
 import { servePodSubresource } from '../node/pod-subresource.ts';
 import { loadSchemas } from '../api/schema/index.ts';
@@ -70,6 +71,8 @@ export interface ControlPlaneOptions {
   dns?: { host: string; port: number };
   /** Create kind-style default nodes (k8ts up does; tests add their own). */
   defaultNodes?: { workers: number; scheduleOnControlPlane: boolean };
+  /** The node pool's container runtime (default: simulated). */
+  runtime?: ContainerRuntime;
 }
 
 export interface ControlPlane {
@@ -79,6 +82,8 @@ export interface ControlPlane {
   backend: Backend;
   /** The cluster DNS server, when asked for. */
   dns?: ClusterDns;
+  /** The node agents, when controllers run. */
+  pool?: NodePool;
   /** True once bootstrap objects exist and controllers have synced. */
   ready(): boolean;
   stop(): Promise<void>;
@@ -191,7 +196,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     volumeBinding.onChange(() => scheduler.retryPodsWithClaims());
     if (!opts.storageDir && !opts.dataDir) storageDir = tempStorage = mkdtempSync(join(tmpdir(), 'k8ts-storage-'));
     const storage = createStorageControllers(client, { clock, log, storageDir });
-    pool = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log, dns: { clusterDomain, clusterDNS: [nthAddress(serviceCidr, 10)], hostResolvConf: hostResolvConf() } });
+    pool = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log, runtime: opts.runtime, dns: { clusterDomain, clusterDNS: [nthAddress(serviceCidr, 10)], hostResolvConf: hostResolvConf() } });
     ctx.podSubresource = servePodSubresource(pool);
     running.push(
       gc.run(controller.signal),
@@ -239,7 +244,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       throw e;
     }
   }
-  return { api, client, registry, backend, dns, ready: () => ready, stop };
+  return { api, client, registry, backend, dns, pool, ready: () => ready, stop };
 }
 
 /** The node's resolv.conf (kubelet --resolv-conf), or undefined when it cannot be read. */

@@ -4,6 +4,7 @@
 // events. The agent decides what should run and when (pkg/kubelet/kuberuntime
 // kuberuntime_manager.go SyncPod); a runtime only does it. SimulatedRuntime runs nothing; a
 // process runtime will run real commands behind the same interface.
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { KubeObject } from '../api/meta/types.ts';
 
 export interface ContainerSpec {
@@ -91,6 +92,40 @@ export interface CreateRequest {
   resolvConf?: string;
 }
 
+/** What an exec or attach session asks for (the stdin/stdout/stderr/tty query options). */
+export interface StreamOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/**
+ * A running exec or attach: its streams (absent when not asked for; with a tty, stderr is merged
+ * into stdout), terminal resizing, and how it ended.
+ */
+export interface StreamSession {
+  stdin?: Writable;
+  stdout?: Readable;
+  stderr?: Readable;
+  /** The terminal's new size (tty sessions; ignored otherwise). */
+  resize(cols: number, rows: number): void;
+  /** Exit code of the command (exec) once it ended; attach resolves when the container exits. */
+  readonly done: Promise<number>;
+  /** Ends the session (the client went away): kills an exec'd command, detaches an attach. */
+  close(): void;
+}
+
+/** The runtime's streaming calls (CRI Exec/Attach/PortForward); a runtime without them leaves them out. */
+export interface StreamingRuntime {
+  /** Runs command in a running container; rejects with RuntimeError when it cannot start. */
+  exec(id: string, command: string[], o: StreamOptions): Promise<StreamSession>;
+  /** Attaches to a running container's main process. */
+  attach(id: string, o: StreamOptions): Promise<StreamSession>;
+  /** A connection to port inside the pod's network namespace. */
+  portForward(podUid: string, port: number): Promise<Duplex>;
+}
+
 export interface ContainerRuntime {
   /** Short name for messages ("simulated"). */
   readonly name: string;
@@ -119,4 +154,6 @@ export interface ContainerRuntime {
   onExit(listener: (c: RuntimeContainer) => void): () => void;
   /** Streaming operations this runtime cannot serve answer with this message. */
   unsupported(op: StreamingOp, nodeName: string): string | undefined;
+  /** Exec, attach and port-forward, for runtimes that run something. */
+  readonly streaming?: StreamingRuntime;
 }
