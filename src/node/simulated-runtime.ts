@@ -19,6 +19,7 @@ import {
 } from './runtime.ts';
 import { behaviourFor, SIM, type ContainerBehaviour } from './sim-annotations.ts';
 import type { TimerWheel } from './timer-wheel.ts';
+import { normalizeImage } from '../images/reference.ts';
 
 export const SIMULATED_RUNTIME_VERSION = 'k8ts-sim://0.1.0';
 
@@ -44,20 +45,8 @@ interface SimContainer extends RuntimeContainer {
   stopping?: Promise<RuntimeContainer>;
 }
 
-/** `nginx` → `docker.io/library/nginx:latest`, as containerd reports image names. */
-export function normalizeImage(image: string): string {
-  let name = image;
-  const at = name.indexOf('@');
-  const digest = at >= 0 ? name.slice(at) : '';
-  if (at >= 0) name = name.slice(0, at);
-  const slash = name.indexOf('/');
-  const first = slash >= 0 ? name.slice(0, slash) : '';
-  const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-  if (!hasRegistry) name = slash >= 0 ? `docker.io/${name}` : `docker.io/library/${name}`;
-  const lastPart = name.slice(name.lastIndexOf('/') + 1);
-  if (!digest && !lastPart.includes(':')) name += ':latest';
-  return name + digest;
-}
+// Kept here for the modules that import it from the runtime.
+export { normalizeImage };
 
 /** The digest reference of an image: stable per name, `docker.io/library/nginx@sha256:…`. */
 export function imageRefFor(image: string): string {
