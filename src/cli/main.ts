@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_DNS_PORT, up, type UpOptions } from './up.ts';
 import { DEFAULT_SERVICE_CIDR, parseServiceCidr } from '../registry/admission/service-ranges.ts';
 import { registerNodeCommands } from './node-commands.ts';
+import { registerImageCommands } from './image-commands.ts';
 
 const DEFAULT_DATA_DIR = '.k8ts';
 
@@ -72,6 +73,7 @@ program
   });
 
 registerNodeCommands(program);
+registerImageCommands(program, DEFAULT_DATA_DIR);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`k8ts: ${(e as Error).message}\n`);
