@@ -2,6 +2,7 @@
 // signal, then stop cleanly (the SQLite store is consistent at every commit anyway).
 import { resolve } from 'node:path';
 import { listenHttps } from '../apiserver/https-server.ts';
+import { streamingUpgrade } from '../apiserver/streaming/upgrade.ts';
 import { startControlPlane } from './control-plane.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
@@ -48,7 +49,9 @@ export async function up(opts: UpOptions): Promise<void> {
     mark('control plane');
     let http;
     try {
-      http = await listenHttps(cp.api, { cert: pki.certPem, key: pki.keyPem, port: opts.port, host: opts.host });
+      // Exec, attach and port-forward arrive as protocol upgrades.
+      const onUpgrade = streamingUpgrade({ api: cp.api, pool: () => cp.pool, log });
+      http = await listenHttps(cp.api, { cert: pki.certPem, key: pki.keyPem, port: opts.port, host: opts.host, onUpgrade });
     } catch (e) {
       await cp.stop();
       const code = (e as NodeJS.ErrnoException).code;

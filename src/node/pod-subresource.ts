@@ -104,6 +104,8 @@ export function servePodSubresource(pool: NodePool): PodSubresource {
     if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
       if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed();
       if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+      // A runtime that streams is served on the upgrade path (src/apiserver/streaming/).
+      if (pool.runtime.streaming) throw badRequest('Upgrade request required');
       throw badRequest(pool.runtime.unsupported(sub, nodeName) ?? `${sub} is not available for pod ${name}`);
     }
     if (sub !== 'log') throw new ApiError('NotFound', 404, 'the server could not find the requested resource');

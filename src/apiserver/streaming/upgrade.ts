@@ -1,0 +1,153 @@
+// Protocol upgrades for pods/exec, pods/attach and pods/portforward: the checks the apiserver
+// (pkg/registry/core/pod/strategy.go streamLocation) and the kubelet (remotecommand NewOptions,
+// getExec's container lookup) make before upgrading, then the streaming protocol. Errors before
+// the upgrade are plain HTTP answers: a Status where the apiserver refuses, plain text where the
+// kubelet would. The request is authenticated by reading the pod with the request's own headers
+// through ApiServer.handle, so it is refused exactly as a GET of the pod would be.
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
+import { ApiError, badRequest, isApiError, methodNotAllowed } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/meta/types.ts';
+import type { NodePool } from '../../node/node-pool.ts';
+import { resolveContainer } from '../../node/pod-subresource.ts';
+import type { StreamingRuntime } from '../../node/runtime.ts';
+import type { ApiServer } from '../api-server.ts';
+import { negotiate, parseExecOptions, parsePorts, PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, StreamRefusal, type ExecOptions, type StreamOp } from './options.ts';
+import { serveChannelPortForward, serveSpdyPortForward } from './port-forward.ts';
+import { serveRemoteCommand } from './remote-command.ts';
+import { SpdyConnection } from './spdy.ts';
+
+export interface StreamingOptions {
+  api: ApiServer;
+  /** The node pool whose agents run the pods (undefined: this server runs none). */
+  pool: () => NodePool | undefined;
+  log?: (m: string) => void;
+}
+
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)\/?$/;
+
+/** What a checked request may go on to do. */
+interface Target {
+  op: StreamOp;
+  pod: KubeObject;
+  streaming: StreamingRuntime;
+  /** The runtime container id (exec, attach). */
+  containerId?: string;
+  exec?: ExecOptions;
+  /** Ports of a channel port-forward. */
+  ports?: number[];
+}
+
+export function streamingUpgrade(o: StreamingOptions): UpgradeListener {
+  const protocols = new WeakMap<IncomingMessage, string>();
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (_offered, req) => protocols.get(req) || false });
+  return (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    void upgrade(o, wss, protocols, req, socket, head).catch((e: unknown) => {
+      o.log?.(`internal error: streaming upgrade: ${(e as Error)?.stack ?? String(e)}`);
+      refuse(socket, isApiError(e) ? e : new ApiError('InternalError', 500, `Internal error occurred: ${(e as Error).message}`));
+    });
+  };
+}
+
+async function upgrade(o: StreamingOptions, wss: WebSocketServer, protocols: WeakMap<IncomingMessage, string>, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://k8ts.invalid');
+  const headers = req.headers as Record<string, string | undefined>;
+  const m = PATH.exec(url.pathname);
+  if (!m) {
+    // Authenticate first so an anonymous client learns nothing about paths.
+    const auth = await o.api.handle({ method: 'GET', url: '/version', headers });
+    if (auth.status !== 200) return relay(socket, auth.status, auth.headers['content-type'], auth.body);
+    return refuse(socket, new ApiError('NotFound', 404, `the server does not upgrade connections for ${url.pathname}`));
+  }
+  const [, namespace, name, op] = m as unknown as [string, string, string, StreamOp];
+  if (req.method !== 'GET' && req.method !== 'POST') return refuse(socket, methodNotAllowed());
+  const got = await o.api.handle({ method: 'GET', url: `/api/v1/namespaces/${namespace}/pods/${name}`, headers: { ...headers, accept: 'application/json' } });
+  if (got.status !== 200) return relay(socket, got.status, got.headers['content-type'], got.body);
+  const pod = (got.value ?? JSON.parse(String(got.body))) as KubeObject;
+  const upgradeTo = (req.headers.upgrade ?? '').toLowerCase();
+  let target: Target;
+  try {
+    target = check(o, pod, op, url.searchParams);
+  } catch (e) {
+    if (e instanceof StreamRefusal) return relay(socket, e.code, 'text/plain; charset=utf-8', e.message);
+    throw e;
+  }
+  if (upgradeTo === 'websocket') {
+    const offered = req.headers['sec-websocket-protocol'];
+    const supported = op === 'portforward' ? PORT_FORWARD_PROTOCOLS : REMOTE_COMMAND_PROTOCOLS;
+    const protocol = negotiate(offered, supported);
+    if (protocol === undefined) return relay(socket, 400, 'text/plain; charset=utf-8', `requested protocol(s) are not supported: [${offered}]; supports [${supported.join(' ')}]`);
+    // Channel port-forwarding names its ports in the query; SPDY through WebSocket in stream headers.
+    if (op === 'portforward' && !protocol.startsWith('SPDY/')) {
+      try {
+        target.ports = parsePorts(url.searchParams);
+      } catch (e) {
+        if (e instanceof StreamRefusal) return relay(socket, e.code, 'text/plain; charset=utf-8', e.message);
+        throw e;
+      }
+    }
+    protocols.set(req, protocol);
+    wss.handleUpgrade(req, socket, head, (ws) => void serveWebSocket(o, ws, protocol, target));
+    return;
+  }
+  if (upgradeTo === 'spdy/3.1') {
+    if (op !== 'portforward') return relay(socket, 400, 'text/plain; charset=utf-8', `${op} over SPDY is not supported by this server: use a client that speaks WebSocket (v5.channel.k8s.io), such as kubectl 1.30 or later`);
+    const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((v) => v.trim());
+    if (!versions.includes('portforward.k8s.io')) return relay(socket, 403, 'text/plain; charset=utf-8', `unable to upgrade: unable to negotiate protocol: client supports [${versions.join(' ')}], server supports [portforward.k8s.io]`);
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
+    if (head.length) socket.unshift(head);
+    serveSpdyPortForward(new SpdyConnection(socket), pod, target.streaming, o.log);
+    return;
+  }
+  return refuse(socket, badRequest(`unsupported upgrade: ${req.headers.upgrade}`));
+}
+
+/** The apiserver's and kubelet's checks, in their order. */
+function check(o: StreamingOptions, pod: KubeObject, op: StreamOp, q: URLSearchParams): Target {
+  const name = pod.metadata.name!;
+  const exec = op === 'portforward' ? undefined : parseExecOptions(q, op);
+  const container = exec ? resolveContainer(pod, exec.container) : undefined;
+  const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  const pool = o.pool();
+  if (!pool) throw badRequest(`${op} is not available for pod ${name}: this server runs no node agents`);
+  const streaming = pool.runtime.streaming;
+  if (!streaming) throw badRequest(pool.runtime.unsupported(op, nodeName) ?? `${op} is not available for pod ${name}`);
+  const agent = pool.agent(nodeName);
+  const track = agent?.pods.tracks.get(`${pod.metadata.namespace}/${name}`);
+  if (!agent?.isServing || !track || track.uid !== pod.metadata.uid) throw new StreamRefusal(404, 'pod does not exist');
+  if (!container) return { op, pod, streaming };
+  const c = track.containers.get(container)?.current;
+  if (!c || c.state !== 'running') throw new StreamRefusal(500, `container not found (${JSON.stringify(container)})`);
+  return { op, pod, streaming, containerId: c.id, exec };
+}
+
+async function serveWebSocket(o: StreamingOptions, ws: WebSocket, protocol: string, t: Target): Promise<void> {
+  ws.on('error', () => ws.terminate());
+  if (t.op === 'portforward') {
+    // SPDY tunnelled through binary messages (client-go's TunnelingConnection), or channels.
+    if (protocol.startsWith('SPDY/')) return serveSpdyPortForward(new SpdyConnection(createWebSocketStream(ws)), t.pod, t.streaming, o.log);
+    return serveChannelPortForward(ws, protocol, t.pod, t.streaming, t.ports ?? []);
+  }
+  const e = t.exec!;
+  const id = t.containerId!;
+  const start = t.op === 'exec' ? () => t.streaming.exec(id, e.command, e) : () => t.streaming.attach(id, e);
+  await serveRemoteCommand(ws, protocol, e, t.op, start);
+}
+
+function refuse(socket: Duplex, e: ApiError): void {
+  relay(socket, e.code, 'application/json', JSON.stringify(e.toStatus()));
+}
+
+/** Answers the upgrade request with a plain HTTP response and closes the connection. */
+function relay(socket: Duplex, status: number, contentType: string | undefined, body: string | Uint8Array | undefined): void {
+  const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(body as string);
+  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`, `Content-Type: ${contentType ?? 'text/plain; charset=utf-8'}`, `Content-Length: ${bytes.length}`, 'Connection: close', '', ''].join('\r\n');
+  if (!socket.writable) return void socket.destroy();
+  socket.end(Buffer.concat([Buffer.from(head), bytes]));
+}
