@@ -55,9 +55,11 @@ console.log(`fetch-clients: kubectl ${kv.clientVersion.gitVersion}, helm ${hv} i
 
 // The DNS tests query with the real `dig` (and the benchmark with `dnsperf`), from Debian's
 // dnsutils and dnsperf packages: installed here when missing and this machine can (root + apt).
-ensureDebianTools({ dig: 'dnsutils', dnsperf: 'dnsperf' });
+ensureDebianTools({ dig: 'dnsutils', dnsperf: 'dnsperf' }, 'the DNS e2e tests need dig');
+// The image store's tests build an image from the static busybox and pull from a real registry.
+ensureDebianTools({ busybox: 'busybox-static', 'docker-registry': 'docker-registry' }, 'the image tests need a static busybox and a registry');
 
-function ensureDebianTools(tools) {
+function ensureDebianTools(tools, why) {
   const has = (cmd) => {
     try {
       execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
@@ -71,7 +73,7 @@ function ensureDebianTools(tools) {
   const pkgs = missing.map(([, pkg]) => pkg);
   const canApt = process.getuid?.() === 0 && has('apt-get');
   if (!canApt) {
-    console.log(`fetch-clients: ${missing.map(([c]) => c).join(', ')} missing; install Debian's ${pkgs.join(' ')} (the DNS e2e tests need dig)`);
+    console.log(`fetch-clients: ${missing.map(([c]) => c).join(', ')} missing; install Debian's ${pkgs.join(' ')} (${why})`);
     return;
   }
   const apt = (args) => execFileSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
