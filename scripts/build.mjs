@@ -8,7 +8,7 @@ await build({
   // Code splitting keeps what only some starts need (certificate generation on the first start)
   // out of the file every start parses.
   // The SQLite writer thread is a second entry: a worker loads its own file.
-  entryPoints: { k8ts: 'src/cli/main.ts', 'sqlite-writer': 'src/store/sqlite/writer-worker.ts' },
+  entryPoints: { k8ts: 'src/cli/main.ts', 'sqlite-writer': 'src/store/sqlite/writer-worker.ts', 'netns-proxy': 'src/process/network/netns-proxy-main.ts' },
   outdir: 'dist',
   splitting: true,
   outExtension: { '.js': '.mjs' },

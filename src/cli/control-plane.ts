@@ -15,6 +15,7 @@ import { createServiceEndpointControllers } from '../controllers/endpoints/start
 import { Scheduler } from '../scheduler/index.ts';
 import { NodePool } from '../node/node-pool.ts';
 import type { ContainerRuntime } from '../node/runtime.ts';
+import { startProcessCluster, type ProcessCluster } from '../process/start.ts';
 import { ensureDefaultNodes } from '../node/node-object.ts';
 import { servePodSubresource } from '../node/pod-subresource.ts';
 import { loadSchemas } from '../api/schema/index.ts';
@@ -73,6 +74,8 @@ export interface ControlPlaneOptions {
   defaultNodes?: { workers: number; scheduleOnControlPlane: boolean };
   /** The node pool's container runtime (default: simulated). */
   runtime?: ContainerRuntime;
+  /** Run real processes (src/process/): needs root, bubblewrap, iproute2 and a data dir. */
+  processRuntime?: boolean;
 }
 
 export interface ControlPlane {
@@ -84,6 +87,8 @@ export interface ControlPlane {
   dns?: ClusterDns;
   /** The node agents, when controllers run. */
   pool?: NodePool;
+  /** The process runtime's network, images and bridges, when it runs. */
+  processCluster?: ProcessCluster;
   /** True once bootstrap objects exist and controllers have synced. */
   ready(): boolean;
   stop(): Promise<void>;
@@ -174,6 +179,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   setMaxListeners(0, controller.signal);
   const running: Promise<unknown>[] = [];
   let pool: NodePool | undefined;
+  let processCluster: ProcessCluster | undefined;
   // Informers the DNS server reads rather than watching the same resources again.
   let dnsShared: ClusterDnsOptions['shared'];
   let storageDir = opts.storageDir ?? (opts.dataDir ? join(opts.dataDir, 'storage') : '');
@@ -196,7 +202,17 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     volumeBinding.onChange(() => scheduler.retryPodsWithClaims());
     if (!opts.storageDir && !opts.dataDir) storageDir = tempStorage = mkdtempSync(join(tmpdir(), 'k8ts-storage-'));
     const storage = createStorageControllers(client, { clock, log, storageDir });
-    pool = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log, runtime: opts.runtime, dns: { clusterDomain, clusterDNS: [nthAddress(serviceCidr, 10)], hostResolvConf: hostResolvConf() } });
+    // Endpoints, EndpointSlices and their mirroring; its Services and EndpointSlices informers are shareable.
+    const serviceEndpoints = createServiceEndpointControllers(client, { clock, log, pods: nodeControllers.informers.pods, nodes: nodeControllers.informers.nodes });
+    dnsShared = { services: serviceEndpoints.informers.services, endpointSlices: serviceEndpoints.informers.endpointSlices };
+    let runtime = opts.runtime;
+    if (opts.processRuntime) {
+      if (!opts.dataDir) throw new Error('the process runtime needs a data dir');
+      processCluster = await startProcessCluster({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), dataDir: opts.dataDir, serviceCidr: serviceCidr.cidr, clusterDomain, clock, log, services: serviceEndpoints.informers.services, endpointSlices: serviceEndpoints.informers.endpointSlices });
+      runtime = processCluster.runtime;
+      running.push(processCluster.run(controller.signal));
+    }
+    pool = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log, runtime, dns: { clusterDomain, clusterDNS: [nthAddress(serviceCidr, 10)], hostResolvConf: hostResolvConf() } });
     ctx.podSubresource = servePodSubresource(pool);
     running.push(
       gc.run(controller.signal),
@@ -212,9 +228,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     running.push(volumeExpand.run(controller.signal));
     running.push(replicaSets.run(controller.signal), deployments.run(controller.signal));
     running.push(daemonSets.run(controller.signal));
-    // Endpoints, EndpointSlices and their mirroring; its Services and EndpointSlices informers are shareable.
-    const serviceEndpoints = createServiceEndpointControllers(client, { clock, log, pods: nodeControllers.informers.pods, nodes: nodeControllers.informers.nodes });
-    dnsShared = { services: serviceEndpoints.informers.services, endpointSlices: serviceEndpoints.informers.endpointSlices };
     running.push(serviceEndpoints.run(controller.signal));
     if (opts.defaultNodes) await ensureDefaultNodes(client, opts.defaultNodes);
     await pool.start();
@@ -224,6 +237,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const stop = async () => {
     await dns?.close();
     await pool?.stop();
+    await processCluster?.stop();
     controller.abort();
     await Promise.allSettled(running);
     namespaces.close();
@@ -236,6 +250,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     try {
       // CoreDNS reads the API as a client of its own; its informers sync in a few milliseconds here.
       dns = await startClusterDns(new Client(transport, { userAgent: 'coredns/v1.12.1' }), { host, port, zone: clusterDomain, dnsIP: nthAddress(serviceCidr, 10), clock, log, shared: dnsShared });
+      processCluster?.setBackends({ dnsPort: dns.port });
     } catch (e) {
       await stop();
       const code = (e as NodeJS.ErrnoException).code;
@@ -244,7 +259,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       throw e;
     }
   }
-  return { api, client, registry, backend, dns, pool, ready: () => ready, stop };
+  return { api, client, registry, backend, dns, pool, processCluster, ready: () => ready, stop };
 }
 
 /** The node's resolv.conf (kubelet --resolv-conf), or undefined when it cannot be read. */

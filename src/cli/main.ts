@@ -54,6 +54,7 @@ program
   .option('--dns-port <port>', 'UDP and TCP port of the cluster DNS server (53 needs root; 0 picks a free one)', port, DEFAULT_DNS_PORT)
   .option('--cluster-domain <domain>', 'DNS zone of Services and pods', domain, 'cluster.local')
   .option('--service-cidr <cidr>', 'IPv4 range that Services get cluster IPs from', cidr, DEFAULT_SERVICE_CIDR)
+  .addOption(new Option('--runtime <kind>', 'what runs containers: simulated (no processes, works everywhere) or process (real processes in namespaces; needs root and bubblewrap)').choices(['simulated', 'process']).default('simulated'))
   .option('-v, --verbose', 'log controller activity to stderr', false)
   .action(async (o: UpOptions) => {
     await up(o);

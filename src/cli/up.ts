@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { listenHttps } from '../apiserver/https-server.ts';
 import { streamingUpgrade } from '../apiserver/streaming/upgrade.ts';
 import { startControlPlane } from './control-plane.ts';
+import { checkHost } from '../process/process-runtime.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ensurePki } from './pki.ts';
@@ -23,6 +24,8 @@ export interface UpOptions {
   dnsPort?: number;
   /** DNS zone of Services and pods (default cluster.local). */
   clusterDomain?: string;
+  /** What runs containers (default simulated). */
+  runtime?: 'simulated' | 'process';
 }
 
 /** Unprivileged, so `k8ts up` needs no root; `--dns-port 53` when root and wanted. */
@@ -38,6 +41,11 @@ export async function up(opts: UpOptions): Promise<void> {
   const phases: string[] = [];
   const mark = (name: string) => phases.push(`${name} ${Math.round(performance.now() - t0)} ms`);
   try {
+    if (opts.runtime === 'process') {
+      // Said before anything starts, so a machine that cannot run it is left as it was.
+      const missing = await checkHost();
+      if (missing.length) throw new Error(`the process runtime cannot start on this machine: it needs ${missing.join(', ')}. \`--runtime simulated\` (the default) works everywhere`);
+    }
     // In-cluster clients reach the API through the kubernetes Service's address.
     const pki = await ensurePki(dataDir, { extraSans: [nthAddress(parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR), 1)] });
     mark('pki');
@@ -45,6 +53,7 @@ export async function up(opts: UpOptions): Promise<void> {
       serviceCidr: opts.serviceCidr,
       clusterDomain: opts.clusterDomain,
       dns: { host: opts.host, port: opts.dnsPort ?? DEFAULT_DNS_PORT },
+      processRuntime: opts.runtime === 'process',
       datastore: opts.datastore, dataDir, token: pki.token, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
     mark('control plane');
     let http;
@@ -58,6 +67,7 @@ export async function up(opts: UpOptions): Promise<void> {
       throw new Error(code === 'EADDRINUSE' ? `port ${opts.port} on ${opts.host} is already in use: pass --port with a free port (0 picks one)` : (e as Error).message);
     }
     mark('serving');
+    cp.processCluster?.setBackends({ apiPort: http.port });
     const server = `https://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${http.port}`;
     const kubeconfig = await writeKubeconfig({ dataDir, server, caCertPem: pki.caCertPem, token: pki.token });
     if (cp.dns) {

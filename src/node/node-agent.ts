@@ -85,6 +85,7 @@ export class NodeAgent {
     this.pods = new PodSync({
       nodeName: this.name,
       hostIP: this.ip,
+      podCIDR: this.cidr,
       ips: new IpAllocator(this.cidr),
       runtime: o.runtime,
       pods: o.client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true }),

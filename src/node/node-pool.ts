@@ -85,6 +85,10 @@ export class NodePool {
       const key = this.uidToKey.get(c.podUid);
       if (key) this.queue.add(key);
     });
+    this.runtime.onProbeChange?.((uid) => {
+      const key = this.uidToKey.get(uid);
+      if (key) this.queue.add(key);
+    });
   }
 
   /** Starts watching; resolves once nodes and pods are listed and agents for existing nodes run. */

@@ -43,6 +43,7 @@ function terminated(c: RuntimeContainer): Obj {
     terminated: {
       exitCode: c.exitCode ?? 0,
       reason: c.reason ?? 'Completed',
+      ...(c.message ? { message: c.message } : {}),
       startedAt: rfc3339(c.startedAt ?? c.finishedAt ?? 0),
       finishedAt: rfc3339(c.finishedAt ?? 0),
       containerID: c.id,

@@ -22,6 +22,8 @@ import type { TimerWheel } from './timer-wheel.ts';
 export interface PodSyncDeps {
   nodeName: string;
   hostIP: string;
+  /** The node's pod CIDR (the runtime's network puts pods in it). */
+  podCIDR?: string;
   ips: IpAllocator;
   runtime: ContainerRuntime;
   pods: ResourceClient;
@@ -234,7 +236,7 @@ export class PodSync {
     const attempt = restart ? c.restartCount + 1 : 0;
     let created;
     try {
-      created = await runtime.createContainer({ nodeName, pod, container: spec, init: c.init, attempt, imageRef, resolvConf: track.resolvConf });
+      created = await runtime.createContainer({ nodeName, pod, container: spec, init: c.init, attempt, imageRef, resolvConf: track.resolvConf, podIP: track.podIP, hostIP: this.d.hostIP, podCIDR: this.d.podCIDR });
     } catch (e) {
       c.waiting = { reason: e instanceof RuntimeError ? e.reason : 'CreateContainerError', message: (e as Error).message };
       this.event(pod, 'Warning', 'Failed', `Error: ${(e as Error).message}`, path);

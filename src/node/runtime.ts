@@ -42,8 +42,10 @@ export interface RuntimeContainer {
   startedAt?: number;
   finishedAt?: number;
   exitCode?: number;
-  /** Completed, Error, OOMKilled … */
+  /** Completed, Error, OOMKilled, StartError … */
   reason?: string;
+  /** Why it ended, when the runtime can say (StartError's message). */
+  message?: string;
 }
 
 export interface LogLine {
@@ -90,6 +92,10 @@ export interface CreateRequest {
   imageRef: string;
   /** The pod's /etc/resolv.conf as the kubelet forms it (dnsPolicy, dnsConfig); undefined without cluster DNS settings. */
   resolvConf?: string;
+  /** The sandbox's address (the node's for hostNetwork pods), the node's IP and pod CIDR. */
+  podIP?: string;
+  hostIP?: string;
+  podCIDR?: string;
 }
 
 /** What an exec or attach session asks for (the stdin/stdout/stderr/tty query options). */
@@ -152,6 +158,8 @@ export interface ContainerRuntime {
   follow(id: string, onLine: (line: LogLine | undefined) => void): () => void;
   /** PLEG: tells about every container that exits by itself or is stopped. */
   onExit(listener: (c: RuntimeContainer) => void): () => void;
+  /** Probe results that changed by themselves (runtimes that probe on their own schedule). */
+  onProbeChange?(listener: (podUid: string) => void): () => void;
   /** Streaming operations this runtime cannot serve answer with this message. */
   unsupported(op: StreamingOp, nodeName: string): string | undefined;
   /** Exec, attach and port-forward, for runtimes that run something. */

@@ -1,0 +1,279 @@
+// Pod sandboxes and container root filesystems for the process runtime. A sandbox is what the
+// kubelet's SyncPod makes before any container: a directory for the pod (volumes, /etc/hosts,
+// /etc/hostname, /etc/resolv.conf, logs), and a network namespace with the pod's IP (or the
+// cluster namespace for hostNetwork pods). A container is an overlay mount (the image's rootfs
+// below, a fresh upper dir per start, as a new containerd snapshot) and the bwrap command line
+// that starts its program in it.
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { KubeObject } from '../api/meta/types.ts';
+import type { RegistryAuth, StoredImage } from '../images/types.ts';
+import { RuntimeError, type CreateRequest } from '../node/runtime.ts';
+import { run } from './network/ip.ts';
+import type { ClusterNetwork } from './network/cluster-network.ts';
+import { containerArgv, workingDir } from './pod-inputs/command.ts';
+import { containerEnv, type EnvContext } from './pod-inputs/env.ts';
+import type { Container, Pod } from './pod-inputs/types.ts';
+import { containerMounts, etcFiles, prepareVolumes, terminationLogMount, type ContainerMount, type PreparedVolume, type VolumeContext } from './pod-inputs/volumes.ts';
+
+/** What the runtime reads from the cluster to start containers (informer caches). */
+export interface PodLookups extends Pick<EnvContext, 'configMap' | 'secret' | 'services'> {
+  /** Credentials from the pod's imagePullSecrets. */
+  pullSecrets(pod: KubeObject): RegistryAuth[];
+  /** Host directory of the volume bound to a claim; rejects with why it cannot mount. */
+  claimPath(namespace: string, claim: string): Promise<string>;
+  /** A token for a projected serviceAccountToken source. */
+  serviceAccountToken?: VolumeContext['serviceAccountToken'];
+  clusterDomain: string;
+}
+
+export interface Sandbox {
+  uid: string;
+  dir: string;
+  podIP: string;
+  hostNetwork: boolean;
+  /** The network namespace containers join. */
+  netnsPath: string;
+  hostname: string;
+  volumes: Map<string, PreparedVolume>;
+  etc: Mount[];
+}
+
+export type Mount = ContainerMount;
+
+export interface ContainerLaunch {
+  spec: Container;
+  argv: string[];
+  env: [string, string][];
+  workingDir: string;
+  dir: string;
+  rootfs: string;
+  mounted: boolean;
+  mounts: Mount[];
+  readOnlyRootfs: boolean;
+  stdin: boolean;
+  logPath: string;
+  hostname: string;
+  netnsPath: string;
+  namedPorts: Map<string, number>;
+}
+
+export interface PodSandboxesOptions {
+  dir: string;
+  network: ClusterNetwork;
+  lookups: PodLookups;
+  log: (m: string) => void;
+}
+
+export class PodSandboxes {
+  private readonly byUid = new Map<string, Promise<Sandbox>>();
+  private readonly ready = new Map<string, Sandbox>();
+
+  constructor(private readonly o: PodSandboxesOptions) {
+    mkdirSync(o.dir, { recursive: true });
+  }
+
+  get(uid: string): Sandbox | undefined {
+    return this.ready.get(uid);
+  }
+
+  /** The pod's sandbox, made on its first container. */
+  ensure(req: CreateRequest): Promise<Sandbox> {
+    const uid = req.pod.metadata.uid ?? '';
+    let p = this.byUid.get(uid);
+    if (!p) {
+      p = this.create(req).then((sb) => (this.ready.set(uid, sb), sb));
+      p.catch(() => this.byUid.delete(uid));
+      this.byUid.set(uid, p);
+    }
+    return p;
+  }
+
+  private async create(req: CreateRequest): Promise<Sandbox> {
+    const pod = req.pod as Pod & KubeObject;
+    const uid = pod.metadata.uid ?? '';
+    const spec = (pod.spec ?? {}) as NonNullable<Pod['spec']> & { hostNetwork?: boolean; hostname?: string; subdomain?: string; hostAliases?: { ip: string; hostnames?: string[] }[] };
+    const dir = join(this.o.dir, uid);
+    mkdirSync(join(dir, 'containers'), { recursive: true });
+    const hostNetwork = spec.hostNetwork === true;
+    const podIP = req.podIP ?? '';
+    if (!podIP) throw new RuntimeError('CreatePodSandboxError', 'pod has no IP address');
+    const netnsPath = hostNetwork ? this.o.network.netnsPath : await this.o.network.createPod(uid, podIP, req.podCIDR ?? '', req.hostIP ?? '');
+    try {
+      const hostname = hostNetwork ? req.nodeName : (spec.hostname || pod.metadata.name || '').slice(0, 63).replace(/[.-]+$/, '');
+      const etc = etcFiles(dir, {
+        hostname,
+        subdomain: spec.subdomain,
+        namespace: pod.metadata.namespace ?? 'default',
+        clusterDomain: this.o.lookups.clusterDomain,
+        podIPs: [podIP],
+        hostAliases: spec.hostAliases,
+        resolvConf: req.resolvConf ?? '',
+        hostNetwork,
+      });
+      const volumes = await prepareVolumes(pod, {
+        podDir: dir,
+        configMap: this.o.lookups.configMap,
+        secret: this.o.lookups.secret,
+        claimPath: this.o.lookups.claimPath,
+        serviceAccountToken: this.o.lookups.serviceAccountToken,
+        nodeName: req.nodeName,
+        hostIPs: req.hostIP ? [req.hostIP] : [],
+        podIPs: [podIP],
+      });
+      return { uid, dir, podIP, hostNetwork, netnsPath, hostname, volumes, etc };
+    } catch (e) {
+      if (!hostNetwork) await this.o.network.deletePod(uid);
+      throw new RuntimeError('CreateContainerConfigError', (e as Error).message);
+    }
+  }
+
+  /** Everything a container's start needs: argv, env, mounts, and its overlay root mounted. */
+  async prepareContainer(sb: Sandbox, req: CreateRequest, image: StoredImage, id: string): Promise<ContainerLaunch> {
+    const pod = req.pod as Pod & KubeObject;
+    const spec = req.container as unknown as Container & { stdin?: boolean; ports?: { name?: string; containerPort: number }[] };
+    const env = containerEnv(pod, spec, {
+      configMap: this.o.lookups.configMap,
+      secret: this.o.lookups.secret,
+      services: this.o.lookups.services,
+      imageEnv: image.config.env ?? [],
+      nodeName: req.nodeName,
+      hostIPs: req.hostIP ? [req.hostIP] : [],
+      podIPs: [sb.podIP],
+    });
+    if (env.error) throw new RuntimeError('CreateContainerConfigError', env.error);
+    let argv: string[];
+    try {
+      argv = containerArgv(spec, image.config, env.containerEnv);
+    } catch (e) {
+      throw new RuntimeError('CreateContainerError', (e as Error).message);
+    }
+    let mounts: Mount[];
+    try {
+      mounts = containerMounts(spec, sb.volumes, env.containerEnv, [...sb.etc, terminationLogMount(sb.dir, spec, id)]);
+    } catch (e) {
+      throw new RuntimeError('CreateContainerConfigError', (e as Error).message);
+    }
+    const dir = join(sb.dir, 'containers', `${spec.name}-${req.attempt}-${id.slice(0, 8)}`);
+    mkdirSync(join(dir, 'upper'), { recursive: true });
+    mkdirSync(join(dir, 'work'), { recursive: true });
+    mkdirSync(join(dir, 'rootfs'), { recursive: true });
+    const rootfs = join(dir, 'rootfs');
+    await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${image.rootfs},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, rootfs]).catch((e: Error) => {
+      throw new RuntimeError('CreateContainerError', `failed to mount the container's root filesystem: ${e.message}`);
+    });
+    const logDir = join(sb.dir, 'logs', spec.name);
+    mkdirSync(logDir, { recursive: true });
+    const namedPorts = new Map<string, number>();
+    for (const p of spec.ports ?? []) if (p.name) namedPorts.set(p.name, p.containerPort);
+    return {
+      spec,
+      argv,
+      env: env.env,
+      workingDir: workingDir(spec, image.config),
+      dir,
+      rootfs,
+      mounted: true,
+      mounts,
+      readOnlyRootfs: spec.securityContext?.readOnlyRootFilesystem === true,
+      stdin: spec.stdin === true,
+      logPath: join(logDir, `${req.attempt}.log`),
+      hostname: sb.hostname,
+      netnsPath: sb.netnsPath,
+      namedPorts,
+    };
+  }
+
+  /** The program argv[0] names when it cannot be found in the root filesystem (runc's StartError). */
+  missingProgram(l: ContainerLaunch): string | undefined {
+    const prog = l.argv[0] ?? '';
+    const path = l.env.find(([k]) => k === 'PATH')?.[1] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+    const candidates = prog.includes('/') ? [posix.resolve(l.workingDir, prog)] : path.split(':').map((d) => posix.join(d || '.', prog));
+    // Volumes mounted over the rootfs can hold the program too: a path under one is trusted.
+    if (prog.includes('/') && l.mounts.some((m) => candidates[0]!.startsWith(m.destination + '/'))) return undefined;
+    return candidates.some((c) => existsInRoot(l.rootfs, c)) ? undefined : prog;
+  }
+
+  /** nsenter into the pod's network, then bwrap builds the container's mount, PID, UTS and IPC namespaces. */
+  bwrapCommand(l: ContainerLaunch): { command: string; args: string[] } {
+    const a: string[] = [`--net=${l.netnsPath}`, '--', 'bwrap', '--die-with-parent', '--unshare-pid', '--unshare-uts', '--unshare-ipc', '--unshare-cgroup-try', '--as-pid-1', '--info-fd', '3'];
+    a.push('--hostname', l.hostname, '--bind', l.rootfs, '/', '--proc', '/proc', '--dev', '/dev');
+    for (const m of l.mounts) {
+      if (m.tmpfs) a.push(...(m.sizeLimitBytes ? ['--size', String(m.sizeLimitBytes)] : []), '--tmpfs', m.destination);
+      else a.push(m.readOnly ? '--ro-bind' : '--bind', m.source, m.destination);
+    }
+    if (l.readOnlyRootfs) a.push('--remount-ro', '/');
+    a.push('--chdir', l.workingDir, '--clearenv');
+    for (const [k, v] of l.env) a.push('--setenv', k, v);
+    a.push('--', ...l.argv);
+    return { command: 'nsenter', args: a };
+  }
+
+  /** cgroups are not set up yet: no container is OOM-killed by a limit. */
+  oomKilled(_l: ContainerLaunch): boolean {
+    return false;
+  }
+
+  async removeContainer(l: ContainerLaunch): Promise<void> {
+    if (l.mounted) {
+      l.mounted = false;
+      await run('umount', ['-l', l.rootfs]).catch(() => {});
+    }
+    rmSync(l.dir, { recursive: true, force: true });
+  }
+
+  /** Unmounts every container root, removes the network namespace and the pod's directory. */
+  async remove(uid: string): Promise<void> {
+    const p = this.byUid.get(uid);
+    this.byUid.delete(uid);
+    this.ready.delete(uid);
+    const sb = p ? await p.catch(() => undefined) : undefined;
+    const dir = join(this.o.dir, uid);
+    const containers = join(dir, 'containers');
+    if (existsSync(containers)) {
+      const mounts = readFileSync('/proc/self/mounts', 'utf8')
+        .split('\n')
+        .map((l) => l.split(' ')[1] ?? '')
+        .filter((m) => m.startsWith(containers + '/'));
+      for (const m of mounts) await run('umount', ['-l', m]).catch(() => {});
+    }
+    if (!sb?.hostNetwork) await this.o.network.deletePod(uid);
+    // Mounts inside are gone (they lived in the containers' own mount namespaces, or were just unmounted).
+    if (stillMounted(dir)) this.o.log(`pod directory ${dir} still has mounts: left in place`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function stillMounted(dir: string): boolean {
+  try {
+    return readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .some((l) => (l.split(' ')[1] ?? '').startsWith(dir + '/'));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether path exists inside root, following symlinks as the container would (absolute ones relative to root). */
+function existsInRoot(root: string, path: string, depth = 0): boolean {
+  if (depth > 16) return false;
+  const parts = path.split('/').filter(Boolean);
+  let cur = '/';
+  for (let i = 0; i < parts.length; i++) {
+    const next = posix.join(cur, parts[i]!);
+    const host = join(root, next);
+    let st;
+    try {
+      st = lstatSync(host);
+    } catch {
+      return false;
+    }
+    if (st.isSymbolicLink()) {
+      const target = readlinkSync(host);
+      const resolved = target.startsWith('/') ? target : posix.join(cur, target);
+      return existsInRoot(root, posix.join(resolved, ...parts.slice(i + 1)), depth + 1);
+    }
+    cur = next;
+  }
+  return existsSync(join(root, cur));
+}

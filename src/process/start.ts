@@ -1,0 +1,102 @@
+// Starting the process runtime with a cluster: check the host, create the cluster network and
+// its proxy, the informer caches containers are started from, kube-proxy's sync loop, and the
+// Unix-socket bridges by which pods reach the cluster DNS server and the API server.
+import { rmSync } from 'node:fs';
+import { createServer, connect, type Server } from 'node:net';
+import { join } from 'node:path';
+import type { Client } from '../client/client.ts';
+import type { Informer } from '../client/informer.ts';
+import { DiskImageStore } from '../images/store.ts';
+import type { ImageStore } from '../images/types.ts';
+import type { Clock } from '../util/clock.ts';
+import { InformerLookups } from './lookups.ts';
+import { ClusterNetwork, networkIdFor } from './network/cluster-network.ts';
+import { checkHost, ProcessRuntime } from './process-runtime.ts';
+import { proxiedPorts } from './service-proxy.ts';
+
+export interface ProcessClusterOptions {
+  client: Client;
+  dataDir: string;
+  serviceCidr: string;
+  clusterDomain: string;
+  clock: Clock;
+  log: (m: string) => void;
+  /** The endpoint controllers' informers, shared rather than watched twice. */
+  services: Informer;
+  endpointSlices: Informer;
+  images?: ImageStore;
+}
+
+export interface ProcessCluster {
+  runtime: ProcessRuntime;
+  network: ClusterNetwork;
+  images: ImageStore;
+  /** Where the cluster DNS server and the API server listen (on the host's loopback). */
+  setBackends(b: { dnsPort?: number; apiPort?: number }): void;
+  run(signal: AbortSignal): Promise<void>;
+  waitForSync(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export class HostNotReadyError extends Error {}
+
+export async function startProcessCluster(o: ProcessClusterOptions): Promise<ProcessCluster> {
+  const missing = await checkHost();
+  if (missing.length) {
+    throw new HostNotReadyError(`the process runtime cannot start on this machine: it needs ${missing.join(', ')}. \`--runtime simulated\` (the default) works everywhere`);
+  }
+  const runDir = join(o.dataDir, 'run');
+  const network = await ClusterNetwork.start({ id: networkIdFor(o.dataDir), serviceCidr: o.serviceCidr, runDir, log: o.log });
+  const images = o.images ?? new DiskImageStore(join(o.dataDir, 'images'));
+  const lookups = new InformerLookups(o.client, o.clusterDomain, { clock: o.clock, log: o.log, services: o.services });
+  const runtime = new ProcessRuntime({ dir: o.dataDir, images, network, lookups, clock: o.clock, log: o.log });
+  const backends: { dnsPort?: number; apiPort?: number } = {};
+  const bridge = (name: string, port: () => number | undefined): Server => {
+    const path = join(runDir, `${name}.sock`);
+    rmSync(path, { force: true });
+    const server = createServer((sock) => {
+      const p = port();
+      if (!p) return void sock.destroy();
+      const up = connect(p, '127.0.0.1');
+      sock.pipe(up).pipe(sock);
+      sock.on('error', () => up.destroy()).on('close', () => up.destroy());
+      up.on('error', () => sock.destroy()).on('close', () => sock.destroy());
+    });
+    server.listen(path);
+    return server;
+  };
+  const dnsBridge = bridge('dns', () => backends.dnsPort);
+  const apiBridge = bridge('api', () => backends.apiPort);
+  const local = { 'kube-system/kube-dns': join(runDir, 'dns.sock'), 'default/kubernetes': join(runDir, 'api.sock') };
+  // kube-proxy's sync: coalesced, one table push at a time.
+  let pending = false;
+  let pushing: Promise<void> | undefined;
+  const sync = () => {
+    if (pending) return;
+    pending = true;
+    queueMicrotask(() => {
+      pushing = (pushing ?? Promise.resolve()).then(async () => {
+        pending = false;
+        const ports = proxiedPorts(o.services.list() as never, o.endpointSlices.list() as never, local);
+        await network.setServices(ports).catch((e: Error) => o.log(`service proxy: ${e.message}`));
+      });
+    });
+  };
+  for (const inf of [o.services, o.endpointSlices]) inf.addHandlers({ add: sync, update: sync, delete: sync });
+  return {
+    runtime,
+    network,
+    images,
+    setBackends(b) {
+      Object.assign(backends, b);
+    },
+    run: (signal) => lookups.run(signal),
+    waitForSync: () => lookups.waitForSync(),
+    async stop() {
+      await runtime.close();
+      dnsBridge.close();
+      apiBridge.close();
+      await network.stop();
+    },
+  };
+}

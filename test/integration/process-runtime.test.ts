@@ -1,0 +1,99 @@
+// The process runtime in a whole in-process cluster: real busybox processes in namespaces,
+// started from an image loaded into the store, on the cluster network. Skipped, saying why, on
+// machines without root, bubblewrap or namespaces.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/api/meta/types.ts';
+import { startControlPlane, type ControlPlane } from '../../src/cli/control-plane.ts';
+import { addNodes } from '../../src/cli/node-commands.ts';
+import type { StreamSession } from '../../src/node/runtime.ts';
+import { checkHost } from '../../src/process/process-runtime.ts';
+import { buildBusyboxImage, busyboxUnavailable } from '../fixtures/busybox-image.ts';
+
+const missing = process.platform === 'linux' ? [...(await checkHost()), ...(busyboxUnavailable() ? [busyboxUnavailable()!] : [])] : ['Linux'];
+if (missing.length) console.warn(`process runtime tests skipped: this machine lacks ${missing.join(', ')}`);
+
+const quiet = { out: () => {}, err: () => {} };
+const IMAGE = 'busybox:1.36';
+
+async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await f();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function collect(s: StreamSession): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  s.stdout?.on('data', (d) => (out += d));
+  s.stderr?.on('data', (d) => (err += d));
+  const code = await s.done;
+  await new Promise((r) => setImmediate(r));
+  return { code, out, err };
+}
+
+describe.skipIf(missing.length > 0)('process runtime', () => {
+  let cp: ControlPlane;
+  let dataDir: string;
+  const pods = () => cp.client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true });
+  const pod = (name: string) => pods().get('default', name);
+  const ready = (p: KubeObject) => ((p.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'k8ts-proc-'));
+    cp = await startControlPlane({ datastore: 'sqlite', dataDir, processRuntime: true, dns: { host: '127.0.0.1', port: 0 } });
+    const archive = join(dataDir, 'busybox.tar');
+    await buildBusyboxImage(archive, { format: 'docker', tag: IMAGE });
+    await cp.processCluster!.images.load(archive);
+    await addNodes(cp.client, { name: 'worker-a' }, quiet);
+    await addNodes(cp.client, { name: 'worker-b' }, quiet);
+  }, 60_000);
+
+  afterAll(async () => {
+    await cp?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const container = (name: string, extra: Record<string, unknown> = {}) => ({ name, image: IMAGE, imagePullPolicy: 'IfNotPresent', ...extra });
+
+  it('runs a pod: its hostname, logs and exit code, and exec inside it', async () => {
+    await pods().create('default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'hello' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [container('main', { command: ['sh', '-c', 'echo hello from $(hostname); trap "exit 0" TERM; while true; do sleep 0.2; done'] })] },
+    });
+    const p = await until('hello Ready', async () => {
+      const p = await pod('hello');
+      return ready(p) ? p : undefined;
+    });
+    expect((p.status as { podIP?: string }).podIP).toMatch(/^10\.244\.\d+\.\d+$/);
+    const agent = cp.pool!.agent((p.spec as { nodeName: string }).nodeName)!;
+    const c = agent.pods.tracks.get('default/hello')!.containers.get('main')!.current!;
+    await until('log line', () => cp.pool!.runtime.logs(c.id).some((l) => l.text === 'hello from hello'));
+    const r = await collect(await cp.pool!.runtime.streaming!.exec(c.id, ['sh', '-c', 'hostname; cat /etc/hostname; echo err >&2; exit 3'], { stdin: false, stdout: true, stderr: true, tty: false }));
+    expect(r).toEqual({ code: 3, out: 'hello\nhello\n', err: 'err\n' });
+  });
+
+  it('reports a command that does not exist as StartError', async () => {
+    await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nocmd' }, spec: { restartPolicy: 'Never', containers: [container('main', { command: ['no-such-program'] })] } });
+    const st = await until('nocmd terminated', async () => {
+      const s = ((await pod('nocmd')).status as { containerStatuses?: { state?: { terminated?: { reason: string; message?: string; exitCode: number } } }[] })?.containerStatuses?.[0]?.state?.terminated;
+      return s;
+    });
+    expect(st.reason).toBe('StartError');
+    expect(st.exitCode).toBe(128);
+    expect(st.message).toContain('exec: "no-such-program": executable file not found in $PATH');
+  });
+});
