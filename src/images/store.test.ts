@@ -117,6 +117,39 @@ describe.skipIf(skip)('DiskImageStore', () => {
     expect(reader.list()).toEqual([]);
   });
 
+  it('keeps every layer entry inside the rootfs, even through symlinks pointing out of it', async () => {
+    const l1 = await tarBuffer([
+      { name: 'escape', type: 'symlink', linkname: '../../../../../../tmp' },
+      { name: 'abs', type: 'symlink', linkname: '/etc' },
+    ]);
+    const l2 = await tarBuffer([
+      { name: 'escape/pwned', data: 'x' },
+      { name: 'abs/pwned', data: 'y' },
+    ]);
+    const config = Buffer.from(JSON.stringify({ rootfs: { type: 'layers', diff_ids: [sha256(l1), sha256(l2)] }, config: {} }));
+    const archive = join(work, 'escape.tar');
+    writeFileSync(
+      archive,
+      await tarBuffer([
+        { name: 'c.json', data: config },
+        { name: '1/layer.tar', data: l1 },
+        { name: '2/layer.tar', data: l2 },
+        { name: 'manifest.json', data: JSON.stringify([{ Config: 'c.json', RepoTags: ['escape:1'], Layers: ['1/layer.tar', '2/layer.tar'] }]) },
+      ]),
+    );
+    const s = newStore();
+    const [img] = await s.load(archive);
+    expect(readFileSync(join(img.rootfs, 'tmp/pwned'), 'utf8')).toBe('x');
+    expect(readFileSync(join(img.rootfs, 'etc/pwned'), 'utf8')).toBe('y');
+    expect(existsSync('/tmp/pwned')).toBe(false);
+    expect(existsSync('/etc/pwned')).toBe(false);
+    const bad = join(work, 'dotdot.tar');
+    const l3 = await tarBuffer([{ name: '../outside', data: 'z' }]);
+    const config3 = Buffer.from(JSON.stringify({ rootfs: { type: 'layers', diff_ids: [sha256(l3)] } }));
+    writeFileSync(bad, await tarBuffer([{ name: 'c.json', data: config3 }, { name: '1/layer.tar', data: l3 }, { name: 'manifest.json', data: JSON.stringify([{ Config: 'c.json', RepoTags: ['bad:1'], Layers: ['1/layer.tar'] }]) }]));
+    await expect(s.load(bad)).rejects.toThrow(/layer 1 of 1 .*: entry "..\/outside" points outside the root filesystem/);
+  });
+
   describe('refuses a malformed archive and changes nothing', () => {
     const cases: [string, () => Promise<string>, RegExp][] = [
       ['a missing file', async () => join(work, 'nothing-here.tar'), /no such file/],

@@ -129,6 +129,8 @@ export class DiskImageStore implements ImageStore {
         const st = staged.get(s.configDigest);
         const target = this.rootfsPath(s.configDigest);
         if (st && !existsSync(target)) renameSync(st.dir, target);
+        // A pull skips the layers of an image the store has; another process may remove it meanwhile.
+        if (!existsSync(target)) throw new Error(`image ${s.configDigest} was removed while it was being added; try again`);
         const size = st?.size ?? this.records.get(s.configDigest)?.size ?? 0;
         return { id: s.configDigest, names: s.names, repoDigest: s.digestRef, size, config: s.config.config };
       });
