@@ -35,12 +35,14 @@ let pki: Pki;
 let fake: FakeStreamingRuntime;
 let c: Cluster;
 let web: Server;
+/** What the upgrade handler logged (one line per upgrade). */
+const upgrades: string[] = [];
 
 async function startCluster(name: string, runtime?: FakeStreamingRuntime): Promise<Cluster> {
   const dataDir = join(root, name);
   mkdirSync(dataDir, { recursive: true });
   const cp = await startControlPlane({ datastore: 'memory', token: pki.token, runtime, defaultNodes: { workers: 1, scheduleOnControlPlane: false } });
-  const http = await listenHttps(cp.api, { cert: pki.certPem, key: pki.keyPem, port: 0, onUpgrade: streamingUpgrade({ api: cp.api, pool: () => cp.pool }) });
+  const http = await listenHttps(cp.api, { cert: pki.certPem, key: pki.keyPem, port: 0, onUpgrade: streamingUpgrade({ api: cp.api, pool: () => cp.pool, log: (m) => upgrades.push(m) }) });
   const server = `https://127.0.0.1:${http.port}`;
   const kubeconfig = await writeKubeconfig({ dataDir, server, caCertPem: pki.caCertPem, token: pki.token });
   return {
@@ -136,10 +138,12 @@ afterAll(async () => {
 
 describe.runIf(haveKubectl)('kubectl exec', () => {
   it('prints the command output', async () => {
+    upgrades.length = 0;
     const r = await kubectl(c, ['exec', 'box', '--', 'echo', 'hi']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('hi\n');
     expect(r.code).toBe(0);
+    expect(upgrades).toEqual(['exec default/box over WebSocket v5.channel.k8s.io']);
   });
 
   it('separates stderr and propagates the exit code', async () => {
@@ -226,5 +230,92 @@ describe('exec over raw WebSockets', () => {
     expect(JSON.parse(choose.body!).message).toBe('a container name must be specified for pod two, choose one of: [a b]');
     const missing = await openWs('/api/v1/namespaces/default/pods/ghost/exec?command=true&stdout=true');
     expect(missing.status).toBe(404);
+  });
+});
+
+/** Starts `kubectl port-forward`, resolves with the local port once it forwards, and a stop function. */
+async function portForward(cluster: Cluster, args: string[], env: Record<string, string> = {}): Promise<{ port: number; stop(): Promise<string> }> {
+  const child = spawn(kubectlBin, ['--kubeconfig', cluster.kubeconfig, 'port-forward', ...args], { env: { ...process.env, HOME: root, ...env } });
+  let out = '';
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('close', () => reject(new Error(`kubectl port-forward ended: ${out}`)));
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('close', () => resolve(out));
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    }).once('error', reject);
+  });
+}
+
+describe.runIf(haveKubectl)('kubectl port-forward', () => {
+  it('forwards HTTP through SPDY tunnelled over WebSocket', async () => {
+    upgrades.length = 0;
+    const pf = await portForward(c, ['pod/box', '0:80']);
+    try {
+      expect(await httpGet(pf.port, '/one')).toEqual({ status: 200, body: 'hello from /one\n' });
+      // Each connection is a new stream pair on the same session.
+      expect(await httpGet(pf.port, '/two')).toEqual({ status: 200, body: 'hello from /two\n' });
+    } finally {
+      await pf.stop();
+    }
+    expect(upgrades).toEqual(['portforward default/box over WebSocket SPDY/3.1+portforward.k8s.io']);
+  });
+
+  it('forwards over a direct SPDY/3.1 upgrade', async () => {
+    upgrades.length = 0;
+    const pf = await portForward(c, ['pod/box', '0:80'], { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
+    try {
+      expect(await httpGet(pf.port, '/spdy')).toEqual({ status: 200, body: 'hello from /spdy\n' });
+    } finally {
+      await pf.stop();
+    }
+    expect(upgrades).toEqual(['portforward default/box over SPDY/3.1']);
+  });
+
+  it('reports a port nothing listens on', async () => {
+    const pf = await portForward(c, ['pod/box', '0:81']);
+    const failed = await httpGet(pf.port, '/').catch((e: Error) => e);
+    expect(failed).toBeInstanceOf(Error);
+    const out = await pf.stop();
+    expect(out).toContain('error forwarding port 81 to pod box');
+  });
+});
+
+describe('port-forward over channel WebSockets', () => {
+  it('prefixes each channel with its port and carries the data', async () => {
+    const { ws, protocol } = await openWs('/api/v1/namespaces/default/pods/box/portforward?ports=80', { protocols: ['v4.channel.k8s.io'] });
+    expect(protocol).toBe('v4.channel.k8s.io');
+    const got: Buffer[] = [];
+    ws!.on('message', (m: Buffer) => got.push(m));
+    ws!.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET /ws HTTP/1.0\r\n\r\n')]));
+    await new Promise((r) => ws!.once('close', r));
+    expect(got[0]).toEqual(Buffer.from([0, 80, 0]));
+    expect(got[1]).toEqual(Buffer.from([1, 80, 0]));
+    const data = Buffer.concat(got.slice(2).filter((m) => m[0] === 0).map((m) => m.subarray(1))).toString();
+    expect(data).toContain('hello from /ws');
+  });
+
+  it('wants ports', async () => {
+    const r = await openWs('/api/v1/namespaces/default/pods/box/portforward', { protocols: ['v4.channel.k8s.io'] });
+    expect(r).toMatchObject({ status: 400, body: 'query parameter "port" is required' });
   });
 });

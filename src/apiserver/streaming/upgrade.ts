@@ -92,6 +92,10 @@ async function upgrade(o: StreamingOptions, wss: WebSocketServer, protocols: Wea
       }
     }
     protocols.set(req, protocol);
+    // ws accepts only RFC 7230 tokens, and "SPDY/3.1+portforward.k8s.io" has a "/": it is shown a
+    // placeholder, and handleProtocols answers with the protocol chosen here.
+    if (protocol) req.headers['sec-websocket-protocol'] = 'negotiated';
+    o.log?.(`${op} ${namespace}/${name} over WebSocket ${protocol || '(no subprotocol)'}`);
     wss.handleUpgrade(req, socket, head, (ws) => void serveWebSocket(o, ws, protocol, target));
     return;
   }
@@ -99,6 +103,7 @@ async function upgrade(o: StreamingOptions, wss: WebSocketServer, protocols: Wea
     if (op !== 'portforward') return relay(socket, 400, 'text/plain; charset=utf-8', `${op} over SPDY is not supported by this server: use a client that speaks WebSocket (v5.channel.k8s.io), such as kubectl 1.30 or later`);
     const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((v) => v.trim());
     if (!versions.includes('portforward.k8s.io')) return relay(socket, 403, 'text/plain; charset=utf-8', `unable to upgrade: unable to negotiate protocol: client supports [${versions.join(' ')}], server supports [portforward.k8s.io]`);
+    o.log?.(`${op} ${namespace}/${name} over SPDY/3.1`);
     socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
     if (head.length) socket.unshift(head);
     serveSpdyPortForward(new SpdyConnection(socket), pod, target.streaming, o.log);
