@@ -319,3 +319,85 @@ describe('port-forward over channel WebSockets', () => {
     expect(r).toMatchObject({ status: 400, body: 'query parameter "port" is required' });
   });
 });
+
+describe.runIf(haveKubectl)('kubectl attach and cp', () => {
+  it('attaches to the main process with -i', async () => {
+    const r = await kubectl(c, ['attach', '-i', 'box'], 'ping\n');
+    expect(r.stdout).toContain('ping\n');
+    expect(r.code).toBe(0);
+    expect(fake.calls.at(-1)).toMatchObject({ op: 'attach', options: { stdin: true, stdout: true } });
+  });
+
+  it('copies a file into the container and back (exec with tar)', async () => {
+    const src = join(root, 'cp-src.txt');
+    const dir = join(root, 'cp-container');
+    mkdirSync(dir);
+    writeFileSync(src, 'copied through exec\n');
+    const into = await kubectl(c, ['cp', src, `box:${dir}/inside.txt`]);
+    expect(into.stderr).toBe('');
+    expect(readFileSync(join(dir, 'inside.txt'), 'utf8')).toBe('copied through exec\n');
+    const back = join(root, 'cp-back.txt');
+    const out = await kubectl(c, ['cp', `box:${dir}/inside.txt`, back]);
+    expect(out.code).toBe(0);
+    expect(readFileSync(back, 'utf8')).toBe('copied through exec\n');
+  });
+});
+
+describe('@kubernetes/client-node', () => {
+  async function kubeConfig() {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const kc = new KubeConfig();
+    kc.loadFromFile(c.kubeconfig);
+    return kc;
+  }
+
+  it('Exec streams output and reports the exit status', async () => {
+    const { Exec } = await import('@kubernetes/client-node');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exec = new Exec(await kubeConfig());
+    const status = await new Promise<{ status?: string; reason?: string; details?: { causes?: { message?: string }[] } }>((resolve, reject) => {
+      exec.exec('default', 'box', 'main', ['sh', '-c', 'echo to-out; echo to-err >&2; exit 2'], stdout, stderr, null, false, resolve).catch(reject);
+    });
+    expect(out).toBe('to-out\n');
+    expect(err).toBe('to-err\n');
+    expect(status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ message: '2' }] } });
+  });
+
+  it('PortForward carries a connection to the pod port', async () => {
+    const { PortForward } = await import('@kubernetes/client-node');
+    const output = new PassThrough();
+    const input = new PassThrough();
+    let got = '';
+    output.on('data', (d: Buffer) => (got += d.toString()));
+    const ws = (await new PortForward(await kubeConfig()).portForward('default', 'box', [80], output, null, input)) as WebSocket;
+    input.write('GET /client-node HTTP/1.0\r\n\r\n');
+    await eventually(() => got.includes('hello from /client-node'), { what: 'the forwarded answer' });
+    ws.close();
+  });
+});
+
+describe.runIf(haveKubectl)('a runtime without streaming', () => {
+  let sim: Cluster;
+  beforeAll(async () => {
+    sim = await startCluster('simulated');
+    await createPod(sim, 'quiet', { containers: [{ name: 'main', image: 'busybox' }] });
+    await waitRunning(sim, 'quiet');
+  }, 60_000);
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('answers exec and port-forward with the runtime message', async () => {
+    const exec = await kubectl(sim, ['exec', 'quiet', '--', 'true']);
+    expect(exec.code).toBe(1);
+    expect(exec.stderr).toContain('exec is not supported by the simulated runtime of node k8ts-worker');
+    const pf = await kubectl(sim, ['port-forward', 'pod/quiet', '0:80']);
+    expect(pf.code).toBe(1);
+    expect(pf.stderr).toContain('port forwarding is not supported by the simulated runtime');
+  });
+});
