@@ -63,9 +63,9 @@ interface Run {
   stderr: string;
 }
 
-function kubectl(cluster: Cluster, args: string[], input?: string): Promise<Run> {
+function kubectl(cluster: Cluster, args: string[], input?: string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(kubectlBin, ['--kubeconfig', cluster.kubeconfig, ...args], { env: { ...process.env, HOME: root, KUBECACHEDIR: join(root, 'cache') } });
+    const child = spawn(kubectlBin, ['--kubeconfig', cluster.kubeconfig, ...args], { env: { ...process.env, HOME: root, KUBECACHEDIR: join(root, 'cache'), ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -179,6 +179,26 @@ describe.runIf(haveKubectl)('kubectl exec', () => {
     const r = await kubectl(c, ['exec', 'nope', '--', 'true']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('pods "nope" not found');
+  });
+});
+
+describe.runIf(haveKubectl)('kubectl exec over SPDY (KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)', () => {
+  const spdy = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
+
+  it('prints output and propagates the exit code', async () => {
+    upgrades.length = 0;
+    const r = await kubectl(c, ['exec', 'box', '--', 'sh', '-c', 'echo out; echo err >&2; exit 4'], undefined, spdy);
+    expect(r.stdout).toBe('out\n');
+    expect(r.stderr).toContain('err\n');
+    expect(r.stderr).toContain('command terminated with exit code 4');
+    expect(r.code).toBe(4);
+    expect(upgrades).toEqual(['exec default/box over SPDY/3.1']);
+  });
+
+  it('feeds stdin to EOF', async () => {
+    const r = await kubectl(c, ['exec', '-i', 'box', '--', 'cat'], 'over spdy\n', spdy);
+    expect(r.stdout).toBe('over spdy\n');
+    expect(r.code).toBe(0);
   });
 });
 

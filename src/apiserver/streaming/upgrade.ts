@@ -12,11 +12,12 @@ import { ApiError, badRequest, isApiError, methodNotAllowed } from '../../api/er
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { NodePool } from '../../node/node-pool.ts';
 import { resolveContainer } from '../../node/pod-subresource.ts';
-import type { StreamingRuntime } from '../../node/runtime.ts';
+import type { StreamingRuntime, StreamSession } from '../../node/runtime.ts';
 import type { ApiServer } from '../api-server.ts';
 import { negotiate, parseExecOptions, parsePorts, PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, StreamRefusal, type ExecOptions, type StreamOp } from './options.ts';
 import { serveChannelPortForward, serveSpdyPortForward } from './port-forward.ts';
 import { serveRemoteCommand } from './remote-command.ts';
+import { serveSpdyRemoteCommand } from './spdy-remote-command.ts';
 import { SpdyConnection } from './spdy.ts';
 
 export interface StreamingOptions {
@@ -100,13 +101,16 @@ async function upgrade(o: StreamingOptions, wss: WebSocketServer, protocols: Wea
     return;
   }
   if (upgradeTo === 'spdy/3.1') {
-    if (op !== 'portforward') return relay(socket, 400, 'text/plain; charset=utf-8', `${op} over SPDY is not supported by this server: use a client that speaks WebSocket (v5.channel.k8s.io), such as kubectl 1.30 or later`);
+    // httpstream.Handshake: the client lists the stream protocols it speaks; the answer names one.
+    const want = op === 'portforward' ? 'portforward.k8s.io' : 'v4.channel.k8s.io';
     const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((v) => v.trim());
-    if (!versions.includes('portforward.k8s.io')) return relay(socket, 403, 'text/plain; charset=utf-8', `unable to upgrade: unable to negotiate protocol: client supports [${versions.join(' ')}], server supports [portforward.k8s.io]`);
+    if (!versions.includes(want)) return relay(socket, 403, 'text/plain; charset=utf-8', `unable to upgrade: unable to negotiate protocol: client supports [${versions.join(' ')}], server supports [${want}]`);
     o.log?.(`${op} ${namespace}/${name} over SPDY/3.1`);
-    socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${want}\r\n\r\n`);
     if (head.length) socket.unshift(head);
-    serveSpdyPortForward(new SpdyConnection(socket), pod, target.streaming, o.log);
+    const conn = new SpdyConnection(socket);
+    if (op === 'portforward') serveSpdyPortForward(conn, pod, target.streaming, o.log);
+    else serveSpdyRemoteCommand(conn, target.exec!, op, starter(target));
     return;
   }
   return refuse(socket, badRequest(`unsupported upgrade: ${req.headers.upgrade}`));
@@ -139,10 +143,14 @@ async function serveWebSocket(o: StreamingOptions, ws: WebSocket, protocol: stri
     if (protocol.startsWith('SPDY/')) return serveSpdyPortForward(new SpdyConnection(createWebSocketStream(ws)), t.pod, t.streaming, o.log);
     return serveChannelPortForward(ws, protocol, t.pod, t.streaming, t.ports ?? []);
   }
+  await serveRemoteCommand(ws, protocol, t.exec!, t.op, starter(t));
+}
+
+/** Starts the exec'd command or attaches, once the streams are in place. */
+function starter(t: Target): () => Promise<StreamSession> {
   const e = t.exec!;
   const id = t.containerId!;
-  const start = t.op === 'exec' ? () => t.streaming.exec(id, e.command, e) : () => t.streaming.attach(id, e);
-  await serveRemoteCommand(ws, protocol, e, t.op, start);
+  return t.op === 'exec' ? () => t.streaming.exec(id, e.command, e) : () => t.streaming.attach(id, e);
 }
 
 function refuse(socket: Duplex, e: ApiError): void {
