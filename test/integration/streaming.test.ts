@@ -175,6 +175,15 @@ describe.runIf(haveKubectl)('kubectl exec', () => {
     expect(r.stderr).toContain('failed to exec in container');
   });
 
+  it('refuses a container that is not running, as the kubelet does', async () => {
+    const pods = c.cp.client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true });
+    await pods.create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'slow', annotations: { 'sim.k8ts.io/start-seconds': '600' } }, spec: { containers: [{ name: 'main', image: 'busybox' }] } });
+    await eventually(async () => ((await pods.get('default', 'slow')).spec as { nodeName?: string }).nodeName, { what: 'slow scheduled' });
+    const r = await kubectl(c, ['exec', 'slow', '--', 'true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unable to upgrade connection: container not found ("main")');
+  });
+
   it('refuses a pod that is not there', async () => {
     const r = await kubectl(c, ['exec', 'nope', '--', 'true']);
     expect(r.code).toBe(1);
