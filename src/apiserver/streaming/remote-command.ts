@@ -61,8 +61,11 @@ export async function serveRemoteCommand(ws: WebSocket, protocol: string, o: Str
     // Without the close signal (before v5), the connection's end is stdin's end.
     session?.stdin?.end();
   });
+  // v4 and v5 write the Status as JSON; the older protocols only a failure's message, as text.
+  const structured = /^v[45]\./.test(protocol);
   const finish = (status: StreamStatus) => {
-    void ch.send(ERROR, Buffer.from(JSON.stringify(status))).then(() => ch.close());
+    const text = structured ? JSON.stringify(status) : status.status === 'Success' ? '' : (status.message ?? '');
+    void (text ? ch.send(ERROR, Buffer.from(text)) : Promise.resolve()).then(() => ch.close());
   };
   try {
     session = await start();
