@@ -156,6 +156,19 @@ export class PodSync {
       c.started = v.started;
       c.ready = v.ready;
       if (v.nextAt !== undefined) this.wake(track, v.nextAt);
+      if (v.kill && cur?.state === 'running' && !c.killing) {
+        // The prober's verdict: restart the container (pkg/kubelet/kuberuntime computePodActions).
+        const what = v.kill.kind === 'liveness' ? 'Liveness' : 'Startup';
+        c.killing = true;
+        this.event(pod, 'Warning', 'Unhealthy', `${what} probe failed: ${v.kill.output}`, this.fieldPath(c));
+        this.event(pod, 'Normal', 'Killing', `Container ${c.name} failed ${what.toLowerCase()} probe, will be restarted`, this.fieldPath(c));
+        const grace = ((pod.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds ?? 30) * 1000;
+        this.d.runtime.stopContainer(cur.id, grace).then(
+          () => this.d.enqueue(track.key),
+          (e: unknown) => this.d.log(`stop ${track.key}/${c.name}: ${(e as Error).message}`),
+        );
+        continue;
+      }
       if (v.failure && cur && c.unhealthyFor !== cur.id) {
         c.unhealthyFor = cur.id;
         this.event(pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${v.failure}`, this.fieldPath(c));

@@ -16,6 +16,9 @@ describe('probeContainer', () => {
     ['startup then readiness: the later wins', { name: 'c', startupProbe: { initialDelaySeconds: 5 }, readinessProbe: { initialDelaySeconds: 3 } }, running(0), 5_000, pass, { started: true, ready: true }],
     ['failing probe retries each period', { name: 'c', readinessProbe: { periodSeconds: 2 } }, running(0), 0, fail(), { started: true, ready: false, nextAt: 2_000, failure: 'nope' }],
     ['failing without a probe waits for the runtime', { name: 'c' }, running(0), 0, fail(7_000), { started: true, ready: false, nextAt: 7_000, failure: 'nope' }],
+    ['startup probe still failing: not started', { name: 'c', startupProbe: {} }, running(0), 0, fail(), { started: false, ready: false, nextAt: undefined }],
+    ['startup probe out of attempts: kill', { name: 'c', startupProbe: {} }, running(0), 0, () => ({ ok: false, output: 'no', kill: true }), { started: false, ready: false, kill: { kind: 'startup', output: 'no' } }],
+    ['liveness failed: kill', { name: 'c', livenessProbe: {} }, running(0), 0, () => ({ ok: false, output: 'dead', kill: true }), { started: true, ready: false, kill: { kind: 'liveness', output: 'dead' } }],
     ['never ready without a probe is never retried', { name: 'c' }, running(0), 0, fail(), { started: true, ready: false, nextAt: undefined, failure: 'nope' }],
   ];
   it.each(cases)('%s', (_n, spec, c, now, probe, want) => expect(probeContainer(spec, c, now, probe)).toEqual(want));

@@ -11,6 +11,8 @@ export interface ProbeVerdict {
   nextAt?: number;
   /** A readiness probe that ran and failed (an Unhealthy event). */
   failure?: string;
+  /** A liveness or startup probe failed for good: kill the container (it restarts per its policy). */
+  kill?: { kind: 'liveness' | 'startup'; output: string };
 }
 
 const delayMs = (p: { initialDelaySeconds?: number } | undefined) => (p?.initialDelaySeconds ?? 0) * 1000;
@@ -19,6 +21,16 @@ export function probeContainer(spec: ContainerSpec, c: RuntimeContainer | undefi
   if (!c || c.state !== 'running' || c.startedAt === undefined) return { started: false, ready: false };
   const startedAt = c.startedAt + delayMs(spec.startupProbe);
   if (now < startedAt) return { started: false, ready: false, nextAt: startedAt };
+  // Startup, then liveness, as runtimes that really probe report them (the simulated one passes both).
+  if (spec.startupProbe) {
+    const s = probe('startup');
+    if (s.kill) return { started: false, ready: false, kill: { kind: 'startup', output: s.output } };
+    if (!s.ok) return { started: false, ready: false, nextAt: s.changesAt };
+  }
+  if (spec.livenessProbe) {
+    const l = probe('liveness');
+    if (l.kill) return { started: true, ready: false, kill: { kind: 'liveness', output: l.output } };
+  }
   const readyFrom = Math.max(startedAt, c.startedAt + delayMs(spec.readinessProbe));
   if (now < readyFrom) return { started: true, ready: false, nextAt: readyFrom };
   const r = probe('readiness');

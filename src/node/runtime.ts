@@ -78,6 +78,8 @@ export interface ProbeResult {
   output: string;
   /** When the outcome may change without anything else happening; undefined = not by itself. */
   changesAt?: number;
+  /** A liveness probe failed, or a startup probe ran out of attempts: the container must be restarted. */
+  kill?: boolean;
 }
 
 export type ProbeKind = 'startup' | 'readiness' | 'liveness';

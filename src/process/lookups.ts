@@ -40,7 +40,7 @@ export class InformerLookups implements PodLookups {
   secret = (ns: string, name: string) => this.informers.secrets.get(ns, name) as ReturnType<PodLookups['secret']>;
   services = (ns: string) => this.informers.services.list(ns) as ReturnType<PodLookups['services']>;
 
-  pullSecrets(pod: KubeObject): RegistryAuth[] {
+  pullSecrets = (pod: KubeObject): RegistryAuth[] => {
     const refs = ((pod.spec as { imagePullSecrets?: { name?: string }[] } | undefined)?.imagePullSecrets ?? []).map((r) => r.name ?? '');
     const out: RegistryAuth[] = [];
     for (const name of refs) {
@@ -58,7 +58,7 @@ export class InformerLookups implements PodLookups {
     return out;
   }
 
-  async claimPath(ns: string, claim: string): Promise<string> {
+  claimPath = async (ns: string, claim: string): Promise<string> => {
     const pvc = this.informers.claims.get(ns, claim) as { spec?: { volumeName?: string }; status?: { phase?: string } } | undefined;
     if (!pvc) throw new Error(`persistentvolumeclaim "${claim}" not found`);
     const pvName = pvc.spec?.volumeName;

@@ -257,6 +257,11 @@ export class ProcessRuntime implements ContainerRuntime {
     const s = c.probes.get(kind);
     // No probe of that kind: readiness and startup follow the container, liveness never fails.
     if (!s) return { ok: true, output: '' };
+    if (kind === 'liveness') return { ok: s.ok, output: s.output, kill: !s.ok };
+    if (kind === 'startup' && !s.ok && s.lastOutcome === false) {
+      const threshold = (c.launch.spec as { startupProbe?: { failureThreshold?: number } }).startupProbe?.failureThreshold ?? 3;
+      return { ok: false, output: s.output, kill: s.streak >= threshold };
+    }
     return { ok: s.ok, output: s.output };
   }
 

@@ -96,4 +96,82 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
     expect(st.exitCode).toBe(128);
     expect(st.message).toContain('exec: "no-such-program": executable file not found in $PATH');
   });
+
+  const execIn = async (name: string, command: string[]) => {
+    const p = await pod(name);
+    const agent = cp.pool!.agent((p.spec as { nodeName: string }).nodeName)!;
+    const c = agent.pods.tracks.get(`default/${name}`)!.containers.values().next().value!.current!;
+    return collect(await cp.pool!.runtime.streaming!.exec(c.id, command, { stdin: false, stdout: true, stderr: true, tty: false }));
+  };
+  const waitReady = (name: string, notUid?: string) =>
+    until(`${name} Ready`, async () => {
+      const p = await pods().find('default', name);
+      return p && ready(p) && p.metadata.uid !== notUid ? p : undefined;
+    }, 60_000);
+
+  it('serves a StatefulSet behind a headless Service: names resolve in pods, a claim outlives its pod', async () => {
+    const apply = (resource: string, group: string, obj: object) => cp.client.resource({ apiVersion: group, resource, namespaced: true }).create('default', obj as KubeObject);
+    await apply('services', 'v1', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { clusterIP: 'None', selector: { app: 'web' }, ports: [{ name: 'web', port: 80 }] } });
+    await apply('statefulsets', 'apps/v1', {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'web' },
+      spec: {
+        serviceName: 'nginx',
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [container('httpd', { command: ['httpd', '-f', '-p', '80', '-h', '/www'], ports: [{ name: 'web', containerPort: 80 }], readinessProbe: { tcpSocket: { port: 'web' }, periodSeconds: 1 }, volumeMounts: [{ name: 'www', mountPath: '/www' }] })],
+          },
+        },
+        volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    });
+    const first = await waitReady('web-0');
+    await waitReady('web-1');
+    expect(await execIn('web-0', ['sh', '-c', 'echo $(hostname) > /www/index.html'])).toMatchObject({ code: 0 });
+    await pods().delete('default', 'web-0');
+    await waitReady('web-0', first.metadata.uid);
+    const got = await until('web-0 through its DNS name', async () => {
+      const r = await execIn('web-1', ['wget', '-qO-', 'http://web-0.nginx/']);
+      return r.code === 0 ? r.out : undefined;
+    });
+    expect(got).toBe('web-0\n');
+    const ns = await execIn('web-1', ['nslookup', 'web-0.nginx.default.svc.cluster.local']);
+    expect(ns.out).toContain(((await pod('web-0')).status as { podIP: string }).podIP);
+  }, 90_000);
+
+  it('load-balances a ClusterIP Service to ready pods and reaches the API through kubernetes.default', async () => {
+    await cp.client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 8080, targetPort: 80 }] } } as KubeObject);
+    await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'echo', labels: { app: 'echo' } }, spec: { terminationGracePeriodSeconds: 1, containers: [container('httpd', { command: ['sh', '-c', 'mkdir -p /srv && echo echo-pod > /srv/index.html && exec httpd -f -p 80 -h /srv'] })] } });
+    await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client' }, spec: { terminationGracePeriodSeconds: 1, containers: [container('sh', { command: ['sleep', '3600'] })] } });
+    await waitReady('echo');
+    await waitReady('client');
+    const got = await until('echo through its Service', async () => {
+      const r = await execIn('client', ['wget', '-qO-', 'http://echo:8080/']);
+      return r.code === 0 ? r.out : undefined;
+    });
+    expect(got).toBe('echo-pod\n');
+    const env = await execIn('client', ['sh', '-c', 'echo $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT']);
+    expect(env.out).toBe('10.96.0.1:443\n');
+  }, 60_000);
+
+  it('restarts a container whose liveness probe fails', async () => {
+    await pods().create('default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'sick' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [container('main', { command: ['sh', '-c', 'touch /tmp/ok; sleep 1; rm /tmp/ok; exec sleep 3600'], livenessProbe: { exec: { command: ['cat', '/tmp/ok'] }, periodSeconds: 1, failureThreshold: 1 } })] },
+    });
+    const st = await until('sick restarted', async () => {
+      const s = ((await pod('sick')).status as { containerStatuses?: { restartCount: number; lastState?: { terminated?: { exitCode: number } } }[] })?.containerStatuses?.[0];
+      return s && s.restartCount >= 1 ? s : undefined;
+    }, 30_000);
+    expect(st.lastState?.terminated?.exitCode).toBe(137);
+    const events = await cp.client.resource({ apiVersion: 'v1', resource: 'events', namespaced: true }).list('default');
+    expect(events.items.map((e) => (e as { message?: string }).message)).toContain('Container main failed liveness probe, will be restarted');
+  }, 40_000);
 });

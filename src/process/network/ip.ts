@@ -14,6 +14,8 @@ export function run(cmd: string, args: string[], input?: string): Promise<string
     p.stderr.on('data', (d) => (err += d));
     p.on('error', (e) => reject(new CommandError(`${cmd}: ${e.message}`)));
     p.on('close', (code) => (code === 0 ? resolve(out) : reject(new CommandError(`${cmd} ${args.join(' ')}: ${err.trim() || `exit code ${code}`}`))));
+    // A program that exits without reading its input closes the pipe first.
+    p.stdin.on('error', () => {});
     p.stdin.end(input ?? '');
   });
 }
