@@ -58,6 +58,8 @@ console.log(`fetch-clients: kubectl ${kv.clientVersion.gitVersion}, helm ${hv} i
 ensureDebianTools({ dig: 'dnsutils', dnsperf: 'dnsperf' }, 'the DNS e2e tests need dig');
 // The image store's tests build an image from the static busybox and pull from a real registry.
 ensureDebianTools({ busybox: 'busybox-static', 'docker-registry': 'docker-registry' }, 'the image tests need a static busybox and a registry');
+// The process runtime sandboxes containers with bubblewrap and wires pods with iproute2.
+ensureDebianTools({ bwrap: 'bubblewrap', ip: 'iproute2' }, 'the process runtime tests need bubblewrap and iproute2');
 
 function ensureDebianTools(tools, why) {
   const has = (cmd) => {
