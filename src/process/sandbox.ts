@@ -4,11 +4,13 @@
 // cluster namespace for hostNetwork pods). A container is an overlay mount (the image's rootfs
 // below, a fresh upper dir per start, as a new containerd snapshot) and the bwrap command line
 // that starts its program in it.
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { KubeObject } from '../api/meta/types.ts';
 import type { RegistryAuth, StoredImage } from '../images/types.ts';
 import { RuntimeError, type CreateRequest } from '../node/runtime.ts';
+import { detectCgroups, limitsFor, type CgroupHost, type ContainerCgroup } from './cgroups.ts';
 import { run } from './network/ip.ts';
 import type { ClusterNetwork } from './network/cluster-network.ts';
 import { containerArgv, workingDir } from './pod-inputs/command.ts';
@@ -56,6 +58,8 @@ export interface ContainerLaunch {
   hostname: string;
   netnsPath: string;
   namedPorts: Map<string, number>;
+  /** The container's resource limits (cgroups.ts); none where the host has no usable cgroups. */
+  cgroup?: ContainerCgroup;
 }
 
 export interface PodSandboxesOptions {
@@ -68,6 +72,7 @@ export interface PodSandboxesOptions {
 export class PodSandboxes {
   private readonly byUid = new Map<string, Promise<Sandbox>>();
   private readonly ready = new Map<string, Sandbox>();
+  private cgroupHost?: Promise<CgroupHost | undefined>;
 
   constructor(private readonly o: PodSandboxesOptions) {
     mkdirSync(o.dir, { recursive: true });
@@ -166,6 +171,7 @@ export class PodSandboxes {
     mkdirSync(logDir, { recursive: true });
     const namedPorts = new Map<string, number>();
     for (const p of spec.ports ?? []) if (p.name) namedPorts.set(p.name, p.containerPort);
+    const cgroup = await this.containerCgroup(sb.uid, id, spec);
     return {
       spec,
       argv,
@@ -181,7 +187,34 @@ export class PodSandboxes {
       hostname: sb.hostname,
       netnsPath: sb.netnsPath,
       namedPorts,
+      cgroup,
     };
+  }
+
+  // ---- cgroups (resource limits and OOM kills) ----
+
+  /** The host's cgroups, found on the first container; what a killed previous run left is removed first. */
+  private cgroups(): Promise<CgroupHost | undefined> {
+    this.cgroupHost ??= (async () => {
+      const h = detectCgroups({ instance: createHash('sha256').update(this.o.dir).digest('hex').slice(0, 8) });
+      if ('unavailable' in h) {
+        this.o.log(`cgroups unavailable (${h.unavailable}): containers run without resource limits`);
+        return undefined;
+      }
+      await h.cleanupLeftovers().catch((e: Error) => this.o.log(`cgroups of a previous run: ${e.message}`));
+      return h;
+    })();
+    return this.cgroupHost;
+  }
+
+  /** A container whose limits cannot be set runs without them rather than not at all. */
+  private async containerCgroup(podUid: string, id: string, spec: Container): Promise<ContainerCgroup | undefined> {
+    const host = await this.cgroups();
+    if (!host) return undefined;
+    return host.create(`${podUid}/${id}`, limitsFor(spec.resources)).catch((e: Error) => {
+      this.o.log(`container ${spec.name} of pod ${podUid} runs without resource limits: ${e.message}`);
+      return undefined;
+    });
   }
 
   /** The program argv[0] names when it cannot be found in the root filesystem (runc's StartError). */
@@ -206,12 +239,16 @@ export class PodSandboxes {
     a.push('--chdir', l.workingDir, '--clearenv');
     for (const [k, v] of l.env) a.push('--setenv', k, v);
     a.push('--', ...l.argv);
-    return { command: 'nsenter', args: a };
+    if (!l.cgroup) return { command: 'nsenter', args: a };
+    // The shell joins the container's cgroups and then becomes nsenter: every process of the
+    // container starts inside them, with no moment unlimited.
+    const joinCgroups = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+    return { command: 'sh', args: ['-c', joinCgroups, 'sh', String(l.cgroup.procsFiles.length), ...l.cgroup.procsFiles, 'nsenter', ...a] };
   }
 
-  /** cgroups are not set up yet: no container is OOM-killed by a limit. */
-  oomKilled(_l: ContainerLaunch): boolean {
-    return false;
+  /** Whether the kernel killed the container's program for going over its memory limit. */
+  oomKilled(l: ContainerLaunch): boolean {
+    return l.cgroup?.oomKilled() ?? false;
   }
 
   async removeContainer(l: ContainerLaunch): Promise<void> {
@@ -219,6 +256,7 @@ export class PodSandboxes {
       l.mounted = false;
       await run('umount', ['-l', l.rootfs]).catch(() => {});
     }
+    await l.cgroup?.remove().catch((e: Error) => this.o.log(`container cgroup: ${e.message}`));
     rmSync(l.dir, { recursive: true, force: true });
   }
 
@@ -238,10 +276,31 @@ export class PodSandboxes {
       for (const m of mounts) await run('umount', ['-l', m]).catch(() => {});
     }
     if (!sb?.hostNetwork) await this.o.network.deletePod(uid);
+    const cg = await this.cgroupHost;
+    if (cg && uid) {
+      await cg.removeTree(uid).catch((e: Error) => this.o.log(`cgroups of pod ${uid}: ${e.message}`));
+      if (!this.byUid.size) cg.prune();
+    }
     // Mounts inside are gone (they lived in the containers' own mount namespaces, or were just unmounted).
     if (stillMounted(dir)) this.o.log(`pod directory ${dir} still has mounts: left in place`);
     else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Unmounts container roots a killed previous run left under dir (their processes died with it). */
+export async function sweepMounts(dir: string): Promise<number> {
+  let mounts: string[] = [];
+  try {
+    mounts = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(dir + '/'));
+  } catch {
+    return 0;
+  }
+  // Deepest first, so nested mounts go before their parents.
+  for (const m of mounts.sort((a, b) => b.length - a.length)) await run('umount', ['-l', m]).catch(() => {});
+  return mounts.length;
 }
 
 function stillMounted(dir: string): boolean {

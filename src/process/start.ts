@@ -12,6 +12,7 @@ import type { Clock } from '../util/clock.ts';
 import { InformerLookups } from './lookups.ts';
 import { ClusterNetwork, networkIdFor } from './network/cluster-network.ts';
 import { checkHost, ProcessRuntime } from './process-runtime.ts';
+import { sweepMounts } from './sandbox.ts';
 import { proxiedPorts } from './service-proxy.ts';
 
 export interface ProcessClusterOptions {
@@ -46,6 +47,8 @@ export async function startProcessCluster(o: ProcessClusterOptions): Promise<Pro
     throw new HostNotReadyError(`the process runtime cannot start on this machine: it needs ${missing.join(', ')}. \`--runtime simulated\` (the default) works everywhere`);
   }
   const runDir = join(o.dataDir, 'run');
+  const swept = await sweepMounts(join(o.dataDir, 'pods'));
+  if (swept) o.log(`process runtime: unmounted ${swept} container root filesystems left by a previous run`);
   const network = await ClusterNetwork.start({ id: networkIdFor(o.dataDir), serviceCidr: o.serviceCidr, runDir, log: o.log });
   const images = o.images ?? new DiskImageStore(join(o.dataDir, 'images'));
   const lookups = new InformerLookups(o.client, o.clusterDomain, { clock: o.clock, log: o.log, services: o.services });
