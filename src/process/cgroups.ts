@@ -199,6 +199,23 @@ function readPids(dir: string): number[] {
   }
 }
 
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** A half-made cgroup's directory goes; one that will not is left for removeTree. */
+function rmdirQuietly(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // left for removeTree
+  }
+}
+
 /** rmdir a cgroup: its processes may still be exiting, so wait a little, then kill what is left. */
 async function rmdirCgroup(dir: string): Promise<void> {
   for (let i = 0; ; i++) {
@@ -210,7 +227,7 @@ async function rmdirCgroup(dir: string): Promise<void> {
       if (code === 'ENOENT') return;
       if (code !== 'EBUSY' || i >= 60) throw e;
     }
-    if (i === 40) for (const pid of readPids(dir)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    if (i === 40) readPids(dir).forEach(killQuietly);
     await sleep(50);
   }
 }
@@ -347,7 +364,7 @@ class V2Host extends BaseHost {
     try {
       for (const w of cgroupWrites(2, limits)) this.write(dir, w);
     } catch (e) {
-      try { rmdirSync(dir); } catch { /* left for removeTree */ }
+      rmdirQuietly(dir);
       throw e;
     }
     return new Cgroup([dir], join(dir, 'memory.events'));
@@ -381,7 +398,7 @@ class V1Host extends BaseHost {
         if (root) this.write(join(root, ...parts), w);
       }
     } catch (e) {
-      for (const d of dirs) try { rmdirSync(d); } catch { /* left for removeTree */ }
+      dirs.forEach(rmdirQuietly);
       throw e;
     }
     return new Cgroup(dirs, join(this.rootOf.get('memory')!, ...parts, 'memory.oom_control'));
