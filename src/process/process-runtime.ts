@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { Duplex } from 'node:stream';
+import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { KubeObject } from '../api/meta/types.ts';
 import type { ImageStore, StoredImage } from '../images/types.ts';
@@ -34,6 +34,7 @@ import { runProbe, type ProbeHandler } from './probe-handlers.ts';
 import { initialProbeState, recordProbe, type ProbeState } from './probe-state.ts';
 import { PodSandboxes, type ContainerLaunch, type PodLookups, type Sandbox } from './sandbox.ts';
 import { run } from './network/ip.ts';
+import { spawnOnPty, type PtyProcess } from './tty.ts';
 
 export const PROCESS_RUNTIME_VERSION = 'k8ts-process://0.1.0';
 
@@ -58,7 +59,11 @@ interface ProcContainer extends RuntimeContainer {
   stopping?: Promise<RuntimeContainer>;
   probes: Map<ProbeKind, ProbeState>;
   cancelProbes?: () => void;
-  stdin?: ChildProcess['stdin'];
+  stdin?: NodeJS.WritableStream | null;
+  /** Listeners of the program's raw output (attach), beside the line-split logs. */
+  raw: Set<(d: Buffer | string) => void>;
+  /** The terminal of a tty container. */
+  pty?: PtyProcess;
 }
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
@@ -141,6 +146,7 @@ export class ProcessRuntime implements ContainerRuntime {
       sandbox,
       logs: new LogBuffer(launch.logPath, () => this.o.clock.now()),
       probes: new Map(),
+      raw: new Set(),
     };
     this.byId.set(c.id, c);
     let ids = this.byPod.get(uid);
@@ -170,11 +176,15 @@ export class ProcessRuntime implements ContainerRuntime {
       return c;
     }
     const { command, args } = this.sandboxes.bwrapCommand(c.launch);
+    if (c.launch.tty) {
+      const onPty = await this.startOnPty(c, command, args);
+      if (onPty) return c;
+    }
     const proc = spawn(command, args, { stdio: [c.launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], env: {} });
     c.proc = proc;
     c.stdin = proc.stdin;
-    proc.stdout!.on('data', (d: Buffer) => c.logs.write('stdout', d));
-    proc.stderr!.on('data', (d: Buffer) => c.logs.write('stderr', d));
+    proc.stdout!.on('data', (d: Buffer) => this.output(c, 'stdout', d));
+    proc.stderr!.on('data', (d: Buffer) => this.output(c, 'stderr', d));
     // bwrap's --info-fd tells the program's host PID (exec and signals need it).
     const info = proc.stdio[3] as NodeJS.ReadableStream;
     let infoText = '';
@@ -206,6 +216,40 @@ export class ProcessRuntime implements ContainerRuntime {
     await pidKnown;
     this.startProbes(c);
     return c;
+  }
+
+  private output(c: ProcContainer, stream: 'stdout' | 'stderr', d: Buffer | string): void {
+    c.logs.write(stream, d);
+    for (const f of c.raw) f(d);
+  }
+
+  /**
+   * A tty container: bwrap runs on a terminal (no --info-fd there, so the program's PID is read
+   * from bwrap's children list). False when no terminal can be had: then it runs on pipes.
+   */
+  private async startOnPty(c: ProcContainer, command: string, args: string[]): Promise<boolean> {
+    const infoAt = args.indexOf('--info-fd');
+    const noInfo = infoAt >= 0 ? [...args.slice(0, infoAt), ...args.slice(infoAt + 2)] : args;
+    const p = await spawnOnPty(command, noInfo, {}, { stdin: c.launch.stdin });
+    if (!p) return false;
+    c.pty = p;
+    c.stdin = p.session.stdin;
+    p.session.stdout!.on('data', (d: Buffer) => this.output(c, 'stdout', d));
+    c.exited = p.exited.then((code) => {
+      c.logs.end();
+      this.exit(c, code);
+    });
+    for (let i = 0; i < 200 && c.pid === undefined && c.state === 'running'; i++) {
+      try {
+        const kids = readFileSync(`/proc/${p.pid}/task/${p.pid}/children`, 'utf8').trim();
+        if (kids) c.pid = Number(kids.split(' ')[0]);
+      } catch {
+        break;
+      }
+      if (c.pid === undefined) await new Promise((r) => setTimeout(r, 5));
+    }
+    this.startProbes(c);
+    return true;
   }
 
   stopContainer(id: string, graceMs: number): Promise<RuntimeContainer> {
@@ -322,15 +366,30 @@ export class ProcessRuntime implements ContainerRuntime {
     const c = this.running(id);
     if (!command.length) throw new RuntimeError('ExecError', 'you must specify at least one command for the container');
     const { cmd, args, env } = this.enter(c, command);
+    if (so.tty) {
+      const onPty = await spawnOnPty(cmd, args, env, { stdin: so.stdin });
+      if (onPty) return onPty.session;
+    }
     const proc = spawn(cmd, args, { stdio: [so.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env });
     const done = new Promise<number>((resolve) => {
       proc.on('exit', (code, signal) => resolve(signal ? 128 + (SIGNALS[signal] ?? 0) : (code ?? 0)));
       proc.on('error', () => resolve(126));
     });
     // nsenter's own failure to find the program reads like runc's.
+    // A tty without a terminal to run on: stderr joins stdout, as a terminal would show both.
+    let stdout: NodeJS.ReadableStream = proc.stdout!;
+    if (so.tty) {
+      const merged = new PassThrough();
+      let open = 2;
+      for (const r of [proc.stdout!, proc.stderr!]) {
+        r.on('data', (d) => merged.write(d));
+        r.on('end', () => --open === 0 && merged.end());
+      }
+      stdout = merged;
+    }
     return {
       stdin: so.stdin ? proc.stdin! : undefined,
-      stdout: proc.stdout!,
+      stdout: stdout as PassThrough,
       stderr: so.tty ? undefined : proc.stderr!,
       resize: () => {},
       done,
@@ -340,21 +399,30 @@ export class ProcessRuntime implements ContainerRuntime {
 
   private async attach(id: string, so: StreamOptions): Promise<StreamSession> {
     const c = this.running(id);
-    const { PassThrough } = await import('node:stream');
     const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const unfollow = c.logs.follow((l) => (l ? stdout.write(l.text + '\n') : (stdout.end(), stderr.end())));
+    const onRaw = (d: Buffer | string) => stdout.write(d);
+    c.raw.add(onRaw);
     const done = c.exited!.then(() => c.exitCode ?? 0);
+    void done.then(() => stdout.end());
+    // The client's end of input ends the program's only with stdinOnce; otherwise it just detaches.
+    let stdin: Writable | undefined;
+    if (so.stdin && c.stdin) {
+      const target = c.stdin;
+      stdin = new Writable({
+        write: (chunk, _e, cb) => (target.write(chunk), cb()),
+        final: (cb) => (c.launch.stdinOnce ? target.end() : undefined, cb()),
+      });
+    }
     return {
-      stdin: so.stdin ? (c.stdin ?? undefined) : undefined,
+      stdin,
       stdout,
-      stderr: so.tty ? undefined : stderr,
-      resize: () => {},
+      // A tty merges stderr; without one, stderr's bytes came through the same raw feed.
+      stderr: undefined,
+      resize: (cols, rows) => c.pty?.session.resize(cols, rows),
       done,
       close: () => {
-        unfollow();
+        c.raw.delete(onRaw);
         stdout.end();
-        stderr.end();
       },
     };
   }

@@ -54,6 +54,10 @@ export interface ContainerLaunch {
   mounts: Mount[];
   readOnlyRootfs: boolean;
   stdin: boolean;
+  /** spec.tty: the program runs on a terminal. */
+  tty: boolean;
+  /** spec.stdinOnce: the program's stdin closes when the first attached client's does. */
+  stdinOnce: boolean;
   logPath: string;
   hostname: string;
   netnsPath: string;
@@ -136,7 +140,7 @@ export class PodSandboxes {
   /** Everything a container's start needs: argv, env, mounts, and its overlay root mounted. */
   async prepareContainer(sb: Sandbox, req: CreateRequest, image: StoredImage, id: string): Promise<ContainerLaunch> {
     const pod = req.pod as Pod & KubeObject;
-    const spec = req.container as unknown as Container & { stdin?: boolean; ports?: { name?: string; containerPort: number }[] };
+    const spec = req.container as unknown as Container & { stdin?: boolean; stdinOnce?: boolean; tty?: boolean; ports?: { name?: string; containerPort: number }[] };
     const env = containerEnv(pod, spec, {
       configMap: this.o.lookups.configMap,
       secret: this.o.lookups.secret,
@@ -183,6 +187,8 @@ export class PodSandboxes {
       mounts,
       readOnlyRootfs: spec.securityContext?.readOnlyRootFilesystem === true,
       stdin: spec.stdin === true,
+      tty: spec.tty === true,
+      stdinOnce: spec.stdinOnce === true,
       logPath: join(logDir, `${req.attempt}.log`),
       hostname: sb.hostname,
       netnsPath: sb.netnsPath,

@@ -166,7 +166,15 @@ describe.skipIf(missing.length > 0)('process runtime with kubectl', () => {
     expect(readFileSync(join(work, 'index.html'), 'utf8')).toBe('web-0\n');
   }, 60_000);
 
-  it('refuses exec into a pod on the way and a pod that never ran', async () => {
+  it('gives kubectl exec -it a terminal', async () => {
+    // kubectl asks for a tty only when its own stdin is a terminal: script(1) gives it one.
+    const cmd = `${kubectlBin} exec -it web-1 -- sh -c 'echo size=$(stty size); test -t 0 && echo on-a-terminal'`;
+    const r = await run('/usr/bin/script', ['-qec', cmd, '/dev/null'], { env: { KUBECONFIG: k.kubeconfig }, allowFail: true });
+    expect(r.stdout).toMatch(/size=\d+ \d+\r\non-a-terminal/);
+    expect(r.code).toBe(0);
+  });
+
+  it('refuses exec into a pod that does not exist', async () => {
     const r = await k.kubectl(['exec', 'nope', '--', 'true'], { allowFail: true });
     expect(r.stderr).toContain('pods "nope" not found');
   });
