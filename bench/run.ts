@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark against `k8ts up` child processes (and a local etcd when
 // one is installed), prints a summary, and writes bench/results/latest.json.
-// Run a subset with `node --import tsx bench/run.ts start creates etcd list watch`; a subset run
+// Run a subset with `node --import tsx bench/run.ts start creates etcd list watch` (`process`: the
+// process runtime, real busybox pods, needs root and bubblewrap); a subset run
 // writes its results only with --write, merged into the figures already there. BENCH_CPU_PROF=DIR profiles every server (node --cpu-prof).
 import { setMaxListeners } from 'node:events';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -19,6 +20,7 @@ import { benchPodsToReady, PODS_TO_READY_TARGET } from './pods-to-ready.ts';
 import { benchServicesDns, DNS_QPS_TARGET, DNS_READY_LATENCY_TARGET, SLICE_UPDATE_TARGET } from './services-dns.ts';
 import { benchDaemonSet, benchDeployment, DAEMONSET_READY_TARGET, DAEMONSET_ROLL_TARGET } from './daemonsets-deployments.ts';
 import { benchOrderedSteps, benchParallelSet, benchRollingUpdate, PARALLEL_TARGET, STEP_TARGET } from './statefulsets.ts';
+import { benchProcessRuntime, PROCESS_REPORTS } from './process-runtime.ts';
 
 export const ETCD_RATIO_TARGET: Target = { op: '>=', value: 3 };
 
@@ -136,6 +138,13 @@ const steps: Step[] = [
       endpointSliceUpdateP99: { unit: 'ms', target: SLICE_UPDATE_TARGET },
     },
     run: (signal) => benchServicesDns({ pods: 10_000, services: 1_000, signal }),
+  },
+  {
+    // Real busybox pods with `k8ts up --runtime process`; skipped without root, bubblewrap or a static busybox.
+    name: 'process',
+    budgetMs: 180_000,
+    reports: PROCESS_REPORTS,
+    run: (signal) => benchProcessRuntime({ sequential: 100, bulk: 200, execs: 30, signal }),
   },
 ];
 
