@@ -372,7 +372,8 @@ export class ProcessRuntime implements ContainerRuntime {
     }
     const proc = spawn(cmd, args, { stdio: [so.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env });
     const done = new Promise<number>((resolve) => {
-      proc.on('exit', (code, signal) => resolve(signal ? 128 + (SIGNALS[signal] ?? 0) : (code ?? 0)));
+      // 'close', not 'exit': the exit code is final only once its output has all been read.
+      proc.on('close', (code, signal) => resolve(signal ? 128 + (SIGNALS[signal] ?? 0) : (code ?? 0)));
       proc.on('error', () => resolve(126));
     });
     // nsenter's own failure to find the program reads like runc's.

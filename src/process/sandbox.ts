@@ -54,6 +54,8 @@ export interface ContainerLaunch {
   mounts: Mount[];
   readOnlyRootfs: boolean;
   stdin: boolean;
+  /** spec.hostPID of the pod. */
+  hostPID: boolean;
   /** spec.tty: the program runs on a terminal. */
   tty: boolean;
   /** spec.stdinOnce: the program's stdin closes when the first attached client's does. */
@@ -168,7 +170,7 @@ export class PodSandboxes {
     mkdirSync(join(dir, 'work'), { recursive: true });
     mkdirSync(join(dir, 'rootfs'), { recursive: true });
     const rootfs = join(dir, 'rootfs');
-    await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${image.rootfs},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, rootfs]).catch((e: Error) => {
+    await this.o.network.run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${image.rootfs},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, rootfs]).catch((e: Error) => {
       throw new RuntimeError('CreateContainerError', `failed to mount the container's root filesystem: ${e.message}`);
     });
     const logDir = join(sb.dir, 'logs', spec.name);
@@ -188,6 +190,7 @@ export class PodSandboxes {
       readOnlyRootfs: spec.securityContext?.readOnlyRootFilesystem === true,
       stdin: spec.stdin === true,
       tty: spec.tty === true,
+      hostPID: (pod.spec as { hostPID?: boolean } | undefined)?.hostPID === true,
       stdinOnce: spec.stdinOnce === true,
       logPath: join(logDir, `${req.attempt}.log`),
       hostname: sb.hostname,
@@ -235,7 +238,9 @@ export class PodSandboxes {
 
   /** nsenter into the pod's network, then bwrap builds the container's mount, PID, UTS and IPC namespaces. */
   bwrapCommand(l: ContainerLaunch): { command: string; args: string[] } {
-    const a: string[] = [`--net=${l.netnsPath}`, '--', 'bwrap', '--die-with-parent', '--unshare-pid', '--unshare-uts', '--unshare-ipc', '--unshare-cgroup-try', '--as-pid-1', '--info-fd', '3'];
+    // hostPID: the node's PID namespace is the host's; the program is then not PID 1.
+    const pid = l.hostPID ? [] : ['--unshare-pid', '--as-pid-1'];
+    const a: string[] = [`--net=${l.netnsPath}`, '--', 'bwrap', '--die-with-parent', ...pid, '--unshare-uts', '--unshare-ipc', '--unshare-cgroup-try', '--info-fd', '3'];
     a.push('--hostname', l.hostname, '--bind', l.rootfs, '/', '--proc', '/proc', '--dev', '/dev');
     for (const m of l.mounts) {
       if (m.tmpfs) a.push(...(m.sizeLimitBytes ? ['--size', String(m.sizeLimitBytes)] : []), '--tmpfs', m.destination);
@@ -260,7 +265,7 @@ export class PodSandboxes {
   async removeContainer(l: ContainerLaunch): Promise<void> {
     if (l.mounted) {
       l.mounted = false;
-      await run('umount', ['-l', l.rootfs]).catch(() => {});
+      await this.o.network.run('umount', ['-l', l.rootfs]).catch(() => {});
     }
     await l.cgroup?.remove().catch((e: Error) => this.o.log(`container cgroup: ${e.message}`));
     rmSync(l.dir, { recursive: true, force: true });
@@ -279,7 +284,7 @@ export class PodSandboxes {
         .split('\n')
         .map((l) => l.split(' ')[1] ?? '')
         .filter((m) => m.startsWith(containers + '/'));
-      for (const m of mounts) await run('umount', ['-l', m]).catch(() => {});
+      for (const m of mounts) await this.o.network.run('umount', ['-l', m]).catch(() => {});
     }
     if (!sb?.hostNetwork) await this.o.network.deletePod(uid);
     const cg = await this.cgroupHost;

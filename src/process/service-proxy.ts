@@ -57,3 +57,23 @@ export function proxiedPorts(services: readonly ServiceLite[], slices: readonly 
   }
   return out.sort((a, b) => (a.ip + a.port + a.protocol).localeCompare(b.ip + b.port + b.protocol));
 }
+
+/** A NodePort k8ts opens on the host's loopback, leading to its Service's cluster IP and port. */
+export interface NodePortTarget {
+  nodePort: number;
+  ip: string;
+  port: number;
+}
+
+/** TCP node ports of NodePort and LoadBalancer Services (UDP ones are not opened on the host). */
+export function nodePortTargets(services: readonly ServiceLite[]): NodePortTarget[] {
+  const out: NodePortTarget[] = [];
+  for (const svc of services) {
+    const ip = svc.spec?.clusterIP;
+    if (!ip || ip === 'None' || (svc.spec?.type !== 'NodePort' && svc.spec?.type !== 'LoadBalancer')) continue;
+    for (const p of svc.spec?.ports ?? []) {
+      if ((p.protocol ?? 'TCP') === 'TCP' && p.nodePort) out.push({ nodePort: p.nodePort, ip, port: p.port });
+    }
+  }
+  return out.sort((a, b) => a.nodePort - b.nodePort);
+}

@@ -13,7 +13,7 @@ import { InformerLookups } from './lookups.ts';
 import { ClusterNetwork, networkIdFor } from './network/cluster-network.ts';
 import { checkHost, ProcessRuntime } from './process-runtime.ts';
 import { sweepMounts } from './sandbox.ts';
-import { proxiedPorts } from './service-proxy.ts';
+import { nodePortTargets, proxiedPorts, type NodePortTarget } from './service-proxy.ts';
 
 export interface ProcessClusterOptions {
   client: Client;
@@ -70,6 +70,7 @@ export async function startProcessCluster(o: ProcessClusterOptions): Promise<Pro
   };
   const dnsBridge = bridge('dns', () => backends.dnsPort);
   const apiBridge = bridge('api', () => backends.apiPort);
+  const nodePorts = new NodePortListeners(network, o.log);
   const local = { 'kube-system/kube-dns': join(runDir, 'dns.sock'), 'default/kubernetes': join(runDir, 'api.sock') };
   // kube-proxy's sync: coalesced, one table push at a time.
   let pending = false;
@@ -82,6 +83,7 @@ export async function startProcessCluster(o: ProcessClusterOptions): Promise<Pro
         pending = false;
         const ports = proxiedPorts(o.services.list() as never, o.endpointSlices.list() as never, local);
         await network.setServices(ports).catch((e: Error) => o.log(`service proxy: ${e.message}`));
+        nodePorts.apply(nodePortTargets(o.services.list() as never));
       });
     });
   };
@@ -99,7 +101,58 @@ export async function startProcessCluster(o: ProcessClusterOptions): Promise<Pro
       await runtime.close();
       dnsBridge.close();
       apiBridge.close();
+      nodePorts.close();
       await network.stop();
+      // Pods whose removal was still under way when the stop came leave no mounts behind.
+      await sweepMounts(join(o.dataDir, 'pods'));
     },
   };
+}
+
+/** Listeners on 127.0.0.1:<nodePort>, each connection carried through the proxy to the Service. */
+class NodePortListeners {
+  private readonly open = new Map<number, { server: Server; target: NodePortTarget }>();
+
+  constructor(
+    private readonly network: ClusterNetwork,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  apply(targets: NodePortTarget[]): void {
+    const wanted = new Map(targets.map((t) => [t.nodePort, t]));
+    for (const [port, l] of this.open) {
+      if (!wanted.has(port)) {
+        l.server.close();
+        this.open.delete(port);
+      }
+    }
+    for (const [port, target] of wanted) {
+      const l = this.open.get(port);
+      if (l) {
+        l.target = target;
+        continue;
+      }
+      const entry = { target, server: createServer() };
+      entry.server.on('connection', (sock) => {
+        sock.pause();
+        this.network.connect(entry.target.ip, entry.target.port).then(
+          (up) => {
+            sock.pipe(up).pipe(sock);
+            sock.resume();
+            sock.on('error', () => up.destroy()).on('close', () => up.destroy());
+            up.on('error', () => sock.destroy()).on('close', () => sock.destroy());
+          },
+          () => sock.destroy(),
+        );
+      });
+      entry.server.on('error', (e) => this.log(`node port ${port}: ${e.message}`));
+      entry.server.listen(port, '127.0.0.1');
+      this.open.set(port, entry);
+    }
+  }
+
+  close(): void {
+    for (const l of this.open.values()) l.server.close();
+    this.open.clear();
+  }
 }

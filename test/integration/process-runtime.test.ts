@@ -2,6 +2,7 @@
 // started from an image loaded into the store, on the cluster network. Skipped, saying why, on
 // machines without root, bubblewrap or namespaces.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,7 +101,7 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
   const execIn = async (name: string, command: string[]) => {
     const p = await pod(name);
     const agent = cp.pool!.agent((p.spec as { nodeName: string }).nodeName)!;
-    const c = agent.pods.tracks.get(`default/${name}`)!.containers.values().next().value!.current!;
+    const c = [...agent.pods.tracks.get(`default/${name}`)!.containers.values()].find((t) => !t.init)!.current!;
     return collect(await cp.pool!.runtime.streaming!.exec(c.id, command, { stdin: false, stdout: true, stderr: true, tty: false }));
   };
   const waitReady = (name: string, notUid?: string) =>
@@ -174,4 +175,67 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
     const events = await cp.client.resource({ apiVersion: 'v1', resource: 'events', namespaced: true }).list('default');
     expect(events.items.map((e) => (e as { message?: string }).message)).toContain('Container main failed liveness probe, will be restarted');
   }, 40_000);
+
+  it('opens NodePorts on the host loopback and runs hostNetwork pods on the node address', async () => {
+    await cp.client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo-np' }, spec: { type: 'NodePort', selector: { app: 'echo' }, ports: [{ port: 8081, targetPort: 80 }] } } as KubeObject);
+    const svc = await cp.client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }).get('default', 'echo-np');
+    const nodePort = (svc.spec as { ports: { nodePort: number }[] }).ports[0]!.nodePort;
+    const body = await until('the NodePort answers', () =>
+      new Promise<string | undefined>((resolve) => {
+        const sock = createConnection(nodePort, '127.0.0.1');
+        let got = '';
+        sock.on('data', (d) => (got += d));
+        sock.on('end', () => resolve(got.includes('echo-pod') ? got : undefined));
+        sock.on('error', () => resolve(undefined));
+        sock.write('GET / HTTP/1.0\r\n\r\n');
+      }),
+    );
+    expect(body).toContain('echo-pod');
+    await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hostnet' }, spec: { hostNetwork: true, terminationGracePeriodSeconds: 1, containers: [container('main', { command: ['sleep', '3600'] })] } });
+    const p = await waitReady('hostnet');
+    const st = p.status as { podIP: string; hostIP: string };
+    expect(st.podIP).toBe(st.hostIP);
+    const r = await execIn('hostnet', ['sh', '-c', 'hostname; ip -4 addr show k8ts0 | grep -c inet']);
+    expect(r.out.split('\n')[0]).toBe((p.spec as { nodeName: string }).nodeName);
+  }, 60_000);
+
+  it('runs init containers in order, with configMap volumes, env from fields and a read-only root', async () => {
+    await cp.client.resource({ apiVersion: 'v1', resource: 'configmaps', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { greeting: 'hi there' } } as KubeObject);
+    await pods().create('default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'inits', labels: { tier: 'x' } },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        volumes: [{ name: 'work', emptyDir: {} }, { name: 'cfg', configMap: { name: 'settings' } }],
+        initContainers: [
+          container('first', { command: ['sh', '-c', 'echo first >> /work/order'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }),
+          container('second', { command: ['sh', '-c', 'echo second >> /work/order'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }),
+        ],
+        containers: [
+          container('main', {
+            command: ['sleep', '3600'],
+            env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'settings', key: 'greeting' } } }],
+            securityContext: { readOnlyRootFilesystem: true },
+            volumeMounts: [{ name: 'work', mountPath: '/work' }, { name: 'cfg', mountPath: '/etc/cfg' }],
+          }),
+        ],
+      },
+    });
+    await waitReady('inits');
+    expect(await execIn('inits', ['cat', '/work/order'])).toMatchObject({ out: 'first\nsecond\n' });
+    expect((await execIn('inits', ['sh', '-c', 'echo $POD_NAME/$GREETING; cat /etc/cfg/greeting'])).out).toBe('inits/hi there\nhi there');
+    const ro = await execIn('inits', ['touch', '/file']);
+    expect(ro.code).not.toBe(0);
+    expect(ro.err).toContain('Read-only file system');
+  }, 60_000);
+
+  it('says ErrImagePull with the reason when an image cannot be had', async () => {
+    await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'noimage' }, spec: { containers: [{ name: 'main', image: '127.0.0.1:1/nosuch:1.0' }] } });
+    const w = await until('ErrImagePull', async () => {
+      const s = ((await pod('noimage')).status as { containerStatuses?: { state?: { waiting?: { reason: string; message?: string } } }[] })?.containerStatuses?.[0]?.state?.waiting;
+      return s && /ErrImagePull|ImagePullBackOff/.test(s.reason) ? s : undefined;
+    });
+    expect(w.message ?? '').toMatch(/127\.0\.0\.1:1|nosuch/);
+  });
 });

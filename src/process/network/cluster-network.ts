@@ -72,7 +72,7 @@ export class ClusterNetwork {
     if (this.nodes.has(podCidr)) return;
     this.nodes.add(podCidr);
     const gw = podCidr.replace(/\.0\/24$/, '.1/24');
-    await ipBatch([`addr add ${gw} dev ${BRIDGE}`, `addr add ${nodeIP}/32 dev ${BRIDGE}`], this.netns).catch((e: Error) => {
+    await this.batch([`addr add ${gw} dev ${BRIDGE}`, `addr add ${nodeIP}/32 dev ${BRIDGE}`], this.netns).catch((e: Error) => {
       if (!/File exists/.test(e.message)) throw e;
     });
   }
@@ -87,11 +87,11 @@ export class ClusterNetwork {
     const ns = this.podNetnsName(uid);
     const veth = `k8${createHash('sha1').update(ns).digest('hex').slice(0, 10)}`;
     if (existsSync(join(NETNS_DIR, ns))) await this.deletePod(uid);
-    await run('ip', ['netns', 'add', ns]);
+    await this.run('ip', ['netns', 'add', ns]);
     try {
-      await ipBatch([`link add ${veth} type veth peer name eth0 netns ${ns}`, `link set ${veth} master ${BRIDGE} up`], this.netns);
+      await this.batch([`link add ${veth} type veth peer name eth0 netns ${ns}`, `link set ${veth} master ${BRIDGE} up`], this.netns);
       const gw = podCidr.replace(/\.0\/24$/, '.1');
-      await ipBatch(['link set lo up', `addr add ${ip}/24 dev eth0`, 'link set eth0 up', `route add default via ${gw}`], ns);
+      await this.batch(['link set lo up', `addr add ${ip}/24 dev eth0`, 'link set eth0 up', `route add default via ${gw}`], ns);
     } catch (e) {
       await this.deletePod(uid);
       throw e;
@@ -101,7 +101,22 @@ export class ClusterNetwork {
 
   /** Removes the pod's namespace; its veth goes with it. */
   async deletePod(uid: string): Promise<void> {
-    await run('ip', ['netns', 'del', this.podNetnsName(uid)]).catch(() => {});
+    await this.run('ip', ['netns', 'del', this.podNetnsName(uid)]).catch(() => {});
+  }
+
+  /**
+   * Runs a host command. Once the proxy runs, it forks the command: forking k8ts itself (hundreds
+   * of MiB) costs milliseconds of its event loop per command, and a pod takes several.
+   */
+  readonly run = async (cmd: string, args: string[], input?: string): Promise<string> => {
+    if (!this.proxy) return run(cmd, args, input);
+    const sock = await this.request({ op: 'run', cmd, args, input }, true);
+    return sock;
+  };
+
+  private batch(commands: string[], netns?: string): Promise<string> {
+    const args = netns ? ['-n', netns, '-batch', '-'] : ['-batch', '-'];
+    return this.run('ip', args, commands.join('\n') + '\n');
   }
 
   /** A TCP connection to host:port inside the cluster network, through the proxy. */
@@ -128,7 +143,9 @@ export class ClusterNetwork {
     await this.removeLeftovers();
   }
 
-  private async request(req: ProxyRequest): Promise<Socket> {
+  private async request(req: ProxyRequest, stdout: true): Promise<string>;
+  private async request(req: ProxyRequest): Promise<Socket>;
+  private async request(req: ProxyRequest, stdout?: true): Promise<Socket | string> {
     const sock = connect(this.socketPath);
     await new Promise<void>((resolve, reject) => {
       sock.once('connect', resolve);
@@ -139,6 +156,10 @@ export class ClusterNetwork {
     if (!reply.ok) {
       sock.destroy();
       throw new Error(reply.error);
+    }
+    if (stdout) {
+      sock.destroy();
+      return reply.stdout ?? '';
     }
     return sock;
   }

@@ -8,6 +8,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { rmSync } from 'node:fs';
+import { run } from './ip.ts';
 import { readLine, writeLine, type ProxiedPort, type ProxyRequest } from './protocol.ts';
 
 const UDP_IDLE_MS = 60_000;
@@ -162,6 +163,13 @@ async function handle(sock: Socket, services: ServiceListeners): Promise<void> {
   if (req.op === 'services') {
     services.apply(req.ports);
     return void sock.end(JSON.stringify({ ok: true }) + '\n');
+  }
+  if (req.op === 'run') {
+    run(req.cmd, req.args, req.input).then(
+      (stdout) => sock.end(JSON.stringify({ ok: true, stdout }) + '\n'),
+      (e: Error) => sock.end(JSON.stringify({ ok: false, error: e.message }) + '\n'),
+    );
+    return;
   }
   if (req.op !== 'connect') return void sock.end(JSON.stringify({ ok: false, error: 'unknown request' }) + '\n');
   const upstream = connect(req.port, req.host);

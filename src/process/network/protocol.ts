@@ -21,9 +21,11 @@ export interface ProxiedPort {
 export type ProxyRequest =
   | { op: 'connect'; host: string; port: number; timeoutMs?: number }
   | { op: 'services'; ports: ProxiedPort[] }
+  /** Runs a host command (ip, mount) from the proxy: a small process forks far faster than k8ts. */
+  | { op: 'run'; cmd: string; args: string[]; input?: string }
   | { op: 'ping' };
 
-export type ProxyReply = { ok: true } | { ok: false; error: string };
+export type ProxyReply = { ok: true; stdout?: string } | { ok: false; error: string };
 
 /**
  * Reads one newline-terminated JSON line from a socket, leaving any bytes after it unshifted back
