@@ -1,7 +1,7 @@
 // The k8ts command line as a user runs it: help, a second `up` on a data dir in use, `kubeconfig`,
 // a clean stop on SIGTERM with everything kept for the next start.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,21 @@ describe('k8ts CLI', () => {
     const zone = k8ts(['up', '--cluster-domain', 'bad_domain']);
     expect(zone.status).not.toBe(0);
     expect(zone.stderr).toContain('must be a DNS domain such as cluster.local');
+  });
+
+  it('refuses the process runtime on a machine without what it needs, leaving the data dir unused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-cli-'));
+    try {
+      // No bubblewrap, nsenter or ip on this PATH: the check names them and the way out.
+      const r = spawnSync(process.execPath, [k8tsBin, 'up', '--data-dir', dir, '--port', '0', '--dns-port', '0', '--runtime', 'process'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, PATH: '/nonexistent' } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('the process runtime cannot start on this machine: it needs');
+      expect(r.stderr).toMatch(/bwrap \(Debian package bubblewrap\)/);
+      expect(r.stderr).toContain('`--runtime simulated` (the default) works everywhere');
+      expect(existsSync(join(dir, 'state.db'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints the kubeconfig', () => {

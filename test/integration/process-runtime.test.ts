@@ -11,7 +11,8 @@ import { startControlPlane, type ControlPlane } from '../../src/cli/control-plan
 import { addNodes } from '../../src/cli/node-commands.ts';
 import type { StreamSession } from '../../src/node/runtime.ts';
 import { checkHost } from '../../src/process/process-runtime.ts';
-import { buildBusyboxImage, busyboxUnavailable } from '../fixtures/busybox-image.ts';
+import { buildBusyboxImage, busyboxBlobs, busyboxUnavailable, pushImage } from '../fixtures/busybox-image.ts';
+import { registryUnavailable, startRegistry } from '../fixtures/registry.ts';
 
 const missing = process.platform === 'linux' ? [...(await checkHost()), ...(busyboxUnavailable() ? [busyboxUnavailable()!] : [])] : ['Linux'];
 if (missing.length) console.warn(`process runtime tests skipped: this machine lacks ${missing.join(', ')}`);
@@ -238,4 +239,30 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
     });
     expect(w.message ?? '').toMatch(/127\.0\.0\.1:1|nosuch/);
   });
+
+  it.skipIf(registryUnavailable() !== undefined)('pulls from a registry with the credentials of imagePullSecrets, with Pulling and Pulled events', async () => {
+    const reg = await startRegistry({ username: 'puller', password: 'sesame' });
+    try {
+      await pushImage(await busyboxBlobs({ variant: 'pulled' }), { registry: reg.url, repository: 'team/busybox', tag: 'v1', username: 'puller', password: 'sesame' });
+      const dockerconfig = Buffer.from(JSON.stringify({ auths: { [reg.host]: { username: 'puller', password: 'sesame' } } })).toString('base64');
+      await cp.client.resource({ apiVersion: 'v1', resource: 'secrets', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': dockerconfig } } as KubeObject);
+      const image = `${reg.host}/team/busybox:v1`;
+      await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pulled' }, spec: { terminationGracePeriodSeconds: 1, imagePullSecrets: [{ name: 'regcred' }], containers: [{ name: 'main', image, command: ['sleep', '3600'] }] } });
+      const p = await waitReady('pulled');
+      expect((p.status as { containerStatuses: { imageID: string }[] }).containerStatuses[0]!.imageID).toMatch(new RegExp(`^${reg.host}/team/busybox@sha256:[0-9a-f]{64}$`));
+      const events = (await cp.client.resource({ apiVersion: 'v1', resource: 'events', namespaced: true }).list('default')).items as { reason?: string; message?: string; involvedObject?: { name?: string } }[];
+      const mine = events.filter((e) => e.involvedObject?.name === 'pulled').map((e) => `${e.reason}: ${e.message}`);
+      expect(mine).toContain(`Pulling: Pulling image "${image}"`);
+      expect(mine.some((m) => m.startsWith(`Pulled: Successfully pulled image "${image}"`))).toBe(true);
+      // Without the secret the registry says no, and the pod says why.
+      await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nocreds' }, spec: { containers: [{ name: 'main', image: `${reg.host}/team/busybox:v1`, imagePullPolicy: 'Always', command: ['sleep', '3600'] }] } });
+      const w = await until('nocreds ErrImagePull', async () => {
+        const s = ((await pod('nocreds')).status as { containerStatuses?: { state?: { waiting?: { reason: string; message?: string } } }[] })?.containerStatuses?.[0]?.state?.waiting;
+        return s && /ErrImagePull|ImagePullBackOff/.test(s.reason) ? s : undefined;
+      });
+      expect(w.message ?? '').toMatch(/unauthorized|authentication required|back-off/i);
+    } finally {
+      await reg.stop();
+    }
+  }, 60_000);
 });
