@@ -76,6 +76,11 @@ export function planPod(pod: KubeObject, track: PodTrack, now: number): Plan {
       }
       return;
     }
+    // A create that failed (CreateContainerConfigError …) is retried after a pause, the waiting reason kept.
+    if (c.createNotBefore !== undefined && now < c.createNotBefore) {
+      wake(c.createNotBefore);
+      return;
+    }
     steps.push({ kind: 'start', name: c.name });
   };
 

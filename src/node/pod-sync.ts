@@ -253,7 +253,8 @@ export class PodSync {
     } catch (e) {
       c.waiting = { reason: e instanceof RuntimeError ? e.reason : 'CreateContainerError', message: (e as Error).message };
       this.event(pod, 'Warning', 'Failed', `Error: ${(e as Error).message}`, path);
-      this.wake(track, this.d.clock.now() + RETRY_MS);
+      c.createNotBefore = this.d.clock.now() + RETRY_MS;
+      this.wake(track, c.createNotBefore);
       return;
     }
     if (this.tracks.get(track.key) !== track) {
@@ -265,6 +266,7 @@ export class PodSync {
       c.restartCount = attempt;
     }
     c.current = created;
+    c.createNotBefore = undefined;
     c.waiting = undefined;
     c.killing = false;
     c.started = c.ready = false;

@@ -25,6 +25,8 @@ export interface ContainerTrack {
   pullFailedAt?: number;
   /** No pull before this time (ImagePullBackOff). */
   pullNotBefore?: number;
+  /** After a failed create: no new attempt before this time. */
+  createNotBefore?: number;
   /** Prober verdicts for the current container. */
   started: boolean;
   ready: boolean;

@@ -358,7 +358,10 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** nsenter into every namespace of the container's program, with its environment. */
   private enter(c: ProcContainer, command: string[]): { cmd: string; args: string[]; env: Record<string, string> } {
-    const args = ['-t', String(c.pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', '--', ...command];
+    const { uid, gid } = c.launch.user;
+    // A container of another user lives in its own user namespace: enter it as that user.
+    const user = uid !== 0 ? ['-U', '-S', String(uid), '-G', String(gid)] : [];
+    const args = ['-t', String(c.pid), ...user, '-m', '-u', '-i', '-n', '-p', '-r', '-w', '--', ...command];
     return { cmd: 'nsenter', args, env: Object.fromEntries(c.launch.env) };
   }
 

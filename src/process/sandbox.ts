@@ -5,7 +5,7 @@
 // below, a fresh upper dir per start, as a new containerd snapshot) and the bwrap command line
 // that starts its program in it.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { KubeObject } from '../api/meta/types.ts';
 import type { RegistryAuth, StoredImage } from '../images/types.ts';
@@ -13,7 +13,7 @@ import { RuntimeError, type CreateRequest } from '../node/runtime.ts';
 import { detectCgroups, limitsFor, type CgroupHost, type ContainerCgroup } from './cgroups.ts';
 import { run } from './network/ip.ts';
 import type { ClusterNetwork } from './network/cluster-network.ts';
-import { containerArgv, workingDir } from './pod-inputs/command.ts';
+import { containerArgv, resolveUser, verifyRunAsNonRoot, workingDir, type ProcessUser } from './pod-inputs/command.ts';
 import { containerEnv, type EnvContext } from './pod-inputs/env.ts';
 import type { Container, Pod } from './pod-inputs/types.ts';
 import { containerMounts, etcFiles, prepareVolumes, terminationLogMount, type ContainerMount, type PreparedVolume, type VolumeContext } from './pod-inputs/volumes.ts';
@@ -50,12 +50,16 @@ export interface ContainerLaunch {
   workingDir: string;
   dir: string;
   rootfs: string;
+  /** /run/k8ts/… directory holding a non-root container's root and mount sources. */
+  bundle?: string;
   mounted: boolean;
   mounts: Mount[];
   readOnlyRootfs: boolean;
   stdin: boolean;
   /** spec.hostPID of the pod. */
   hostPID: boolean;
+  /** Who the program runs as (securityContext, else the image's User). */
+  user: ProcessUser;
   /** spec.tty: the program runs on a terminal. */
   tty: boolean;
   /** spec.stdinOnce: the program's stdin closes when the first attached client's does. */
@@ -159,6 +163,17 @@ export class PodSandboxes {
     } catch (e) {
       throw new RuntimeError('CreateContainerError', (e as Error).message);
     }
+    const nonRoot = verifyRunAsNonRoot(pod, spec, image.config.user);
+    if (nonRoot) throw new RuntimeError('CreateContainerConfigError', nonRoot);
+    let user: ProcessUser;
+    try {
+      const etc = (f: string) => (existsSync(join(image.rootfs, 'etc', f)) ? readFileSync(join(image.rootfs, 'etc', f), 'utf8') : undefined);
+      user = resolveUser(pod, spec, image.config.user, { passwd: etc('passwd'), group: etc('group') });
+    } catch (e) {
+      throw new RuntimeError('CreateContainerError', `failed to resolve the container's user: ${(e as Error).message}`);
+    }
+    // containerd sets HOME from the passwd entry when the image and pod leave it unset.
+    if (!env.env.some(([k]) => k === 'HOME')) env.env.push(['HOME', user.home ?? '/']);
     let mounts: Mount[];
     try {
       mounts = containerMounts(spec, sb.volumes, env.containerEnv, [...sb.etc, terminationLogMount(sb.dir, spec, id)]);
@@ -168,11 +183,28 @@ export class PodSandboxes {
     const dir = join(sb.dir, 'containers', `${spec.name}-${req.attempt}-${id.slice(0, 8)}`);
     mkdirSync(join(dir, 'upper'), { recursive: true });
     mkdirSync(join(dir, 'work'), { recursive: true });
-    mkdirSync(join(dir, 'rootfs'), { recursive: true });
-    const rootfs = join(dir, 'rootfs');
+    // A container of another user: bwrap runs as that user and must reach every mount source, so
+    // they are gathered (bind-mounted by root) under a world-traversable bundle in /run.
+    const bundle = user.uid !== 0 ? join(this.bundleRoot(), `${sb.uid}-${id.slice(0, 12)}`) : undefined;
+    const rootfs = bundle ? join(bundle, 'rootfs') : join(dir, 'rootfs');
+    mkdirSync(rootfs, { recursive: true, mode: 0o755 });
     await this.o.network.run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${image.rootfs},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, rootfs]).catch((e: Error) => {
       throw new RuntimeError('CreateContainerError', `failed to mount the container's root filesystem: ${e.message}`);
     });
+    if (bundle) {
+      try {
+        mounts = await this.gather(bundle, mounts);
+        // bwrap, as that user, cannot make mount points in root's directories: root makes them.
+        for (const d of ['proc', 'dev']) mkdirSync(join(rootfs, d), { recursive: true });
+        for (const m of mounts) {
+          if (m.destination.startsWith('/dev/') || m.destination === '/dev') continue;
+          makeMountPoint(rootfs, m.destination, m.tmpfs === true || statSync(m.source).isDirectory());
+        }
+      } catch (e) {
+        await this.o.network.run('umount', ['-R', '-l', bundle]).catch(() => {});
+        throw new RuntimeError('CreateContainerError', `failed to prepare the mounts of a non-root container: ${(e as Error).message}`);
+      }
+    }
     const logDir = join(sb.dir, 'logs', spec.name);
     mkdirSync(logDir, { recursive: true });
     const namedPorts = new Map<string, number>();
@@ -185,12 +217,14 @@ export class PodSandboxes {
       workingDir: workingDir(spec, image.config),
       dir,
       rootfs,
+      bundle,
       mounted: true,
       mounts,
       readOnlyRootfs: spec.securityContext?.readOnlyRootFilesystem === true,
       stdin: spec.stdin === true,
       tty: spec.tty === true,
       hostPID: (pod.spec as { hostPID?: boolean } | undefined)?.hostPID === true,
+      user,
       stdinOnce: spec.stdinOnce === true,
       logPath: join(logDir, `${req.attempt}.log`),
       hostname: sb.hostname,
@@ -240,7 +274,12 @@ export class PodSandboxes {
   bwrapCommand(l: ContainerLaunch): { command: string; args: string[] } {
     // hostPID: the node's PID namespace is the host's; the program is then not PID 1.
     const pid = l.hostPID ? [] : ['--unshare-pid', '--as-pid-1'];
-    const a: string[] = [`--net=${l.netnsPath}`, '--', 'bwrap', '--die-with-parent', ...pid, '--unshare-uts', '--unshare-ipc', '--unshare-cgroup-try', '--info-fd', '3'];
+    // Another user: nsenter drops to it before bwrap, which then builds the sandbox in a user
+    // namespace mapping that uid to itself, so the program has the user's rights and no capabilities.
+    const { uid, gid } = l.user;
+    const asUser = uid !== 0 ? ['-S', String(uid), '-G', String(gid)] : [];
+    const userns = uid !== 0 ? ['--unshare-user', '--uid', String(uid), '--gid', String(gid)] : [];
+    const a: string[] = [`--net=${l.netnsPath}`, ...asUser, '--', 'bwrap', '--die-with-parent', ...userns, ...pid, '--unshare-uts', '--unshare-ipc', '--unshare-cgroup-try', '--info-fd', '3'];
     a.push('--hostname', l.hostname, '--bind', l.rootfs, '/', '--proc', '/proc', '--dev', '/dev');
     for (const m of l.mounts) {
       if (m.tmpfs) a.push(...(m.sizeLimitBytes ? ['--size', String(m.sizeLimitBytes)] : []), '--tmpfs', m.destination);
@@ -262,11 +301,41 @@ export class PodSandboxes {
     return l.cgroup?.oomKilled() ?? false;
   }
 
+  /** Where non-root containers' bundles live: /run/k8ts/<cluster namespace>, world-traversable. */
+  bundleRoot(): string {
+    const root = join('/run/k8ts', this.o.network.netns);
+    mkdirSync(root, { recursive: true, mode: 0o755 });
+    chmodSync('/run/k8ts', 0o755);
+    chmodSync(root, 0o755);
+    return root;
+  }
+
+  /** Bind-mounts each mount's source under bundle/m/<n> (one command) and returns the mounts re-sourced there. */
+  private async gather(bundle: string, mounts: Mount[]): Promise<Mount[]> {
+    const pairs: string[] = [];
+    const out = mounts.map((m, i) => {
+      if (m.tmpfs) return m;
+      const target = join(bundle, 'm', String(i));
+      if (statSync(m.source).isDirectory()) mkdirSync(target, { recursive: true, mode: 0o755 });
+      else {
+        mkdirSync(join(bundle, 'm'), { recursive: true, mode: 0o755 });
+        writeFileSync(target, '');
+      }
+      pairs.push(m.source, target);
+      return { ...m, source: target };
+    });
+    chmodSync(bundle, 0o755);
+    if (pairs.length) await this.o.network.run('sh', ['-c', 'while [ $# -gt 1 ]; do mount --bind "$1" "$2" || exit 1; shift 2; done', 'sh', ...pairs]);
+    return out;
+  }
+
   async removeContainer(l: ContainerLaunch): Promise<void> {
     if (l.mounted) {
       l.mounted = false;
-      await this.o.network.run('umount', ['-l', l.rootfs]).catch(() => {});
+      await this.o.network.run('umount', ['-R', '-l', l.bundle ?? l.rootfs]).catch(() => {});
+      if (l.bundle) await this.o.network.run('umount', ['-R', '-l', l.rootfs]).catch(() => {});
     }
+    if (l.bundle) rmSync(l.bundle, { recursive: true, force: true });
     await l.cgroup?.remove().catch((e: Error) => this.o.log(`container cgroup: ${e.message}`));
     rmSync(l.dir, { recursive: true, force: true });
   }
@@ -278,6 +347,15 @@ export class PodSandboxes {
     this.ready.delete(uid);
     const sb = p ? await p.catch(() => undefined) : undefined;
     const dir = join(this.o.dir, uid);
+    // Bundles of its non-root containers first (they bind what lives in the pod's directory).
+    const bundles = join('/run/k8ts', this.o.network.netns);
+    const mine = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(`${bundles}/${uid}-`))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mine) await this.o.network.run('umount', ['-l', m]).catch(() => {});
+    if (existsSync(bundles)) for (const d of readdirSync(bundles)) if (d.startsWith(`${uid}-`)) rmSync(join(bundles, d), { recursive: true, force: true });
     const containers = join(dir, 'containers');
     if (existsSync(containers)) {
       const mounts = readFileSync('/proc/self/mounts', 'utf8')
@@ -321,6 +399,28 @@ function stillMounted(dir: string): boolean {
       .some((l) => (l.split(' ')[1] ?? '').startsWith(dir + '/'));
   } catch {
     return false;
+  }
+}
+
+/**
+ * Creates a mount point inside root without following the image's symlinks (an absolute link
+ * would lead out of the root): where a component is a symlink, nothing is made and bwrap decides.
+ */
+function makeMountPoint(root: string, dest: string, dir: boolean): void {
+  const parts = dest.split('/').filter(Boolean);
+  let cur = root;
+  for (let i = 0; i < parts.length; i++) {
+    cur = join(cur, parts[i]!);
+    const last = i === parts.length - 1;
+    let st;
+    try {
+      st = lstatSync(cur);
+    } catch {
+      if (last && !dir) writeFileSync(cur, '');
+      else mkdirSync(cur);
+      continue;
+    }
+    if (st.isSymbolicLink()) return;
   }
 }
 

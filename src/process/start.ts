@@ -47,7 +47,7 @@ export async function startProcessCluster(o: ProcessClusterOptions): Promise<Pro
     throw new HostNotReadyError(`the process runtime cannot start on this machine: it needs ${missing.join(', ')}. \`--runtime simulated\` (the default) works everywhere`);
   }
   const runDir = join(o.dataDir, 'run');
-  const swept = await sweepMounts(join(o.dataDir, 'pods'));
+  const swept = (await sweepMounts(join(o.dataDir, 'pods'))) + (await sweepMounts(join('/run/k8ts', `k8ts-${networkIdFor(o.dataDir)}`)));
   if (swept) o.log(`process runtime: unmounted ${swept} container root filesystems left by a previous run`);
   const network = await ClusterNetwork.start({ id: networkIdFor(o.dataDir), serviceCidr: o.serviceCidr, runDir, log: o.log });
   const images = o.images ?? new DiskImageStore(join(o.dataDir, 'images'));
@@ -105,6 +105,8 @@ export async function startProcessCluster(o: ProcessClusterOptions): Promise<Pro
       await network.stop();
       // Pods whose removal was still under way when the stop came leave no mounts behind.
       await sweepMounts(join(o.dataDir, 'pods'));
+      await sweepMounts(join('/run/k8ts', network.netns));
+      rmSync(join('/run/k8ts', network.netns), { recursive: true, force: true });
     },
   };
 }

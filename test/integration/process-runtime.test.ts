@@ -265,4 +265,27 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
       await reg.stop();
     }
   }, 60_000);
+
+  it('runs a container as the user its securityContext names, and refuses root under runAsNonRoot', async () => {
+    await pods().create('default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'nonroot' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        securityContext: { runAsUser: 1000, runAsGroup: 3000 },
+        volumes: [{ name: 'scratch', emptyDir: {} }],
+        containers: [container('main', { command: ['sh', '-c', 'httpd -p 80 -h /tmp; exec sleep 3600'], volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] })],
+      },
+    });
+    await waitReady('nonroot');
+    const r = await execIn('nonroot', ['sh', '-c', 'id -u; id -g; touch /scratch/ok && echo wrote; touch /etc/nope 2>/dev/null || echo denied; netstat -ltn | grep -c ":80 "']);
+    expect(r.out).toBe('1000\n3000\nwrote\ndenied\n1\n');
+    await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'mustnotberoot' }, spec: { securityContext: { runAsNonRoot: true }, containers: [container('main', { command: ['sleep', '3600'] })] } });
+    const w = await until('CreateContainerConfigError', async () => {
+      const s = ((await pod('mustnotberoot')).status as { containerStatuses?: { state?: { waiting?: { reason: string; message?: string } } }[] })?.containerStatuses?.[0]?.state?.waiting;
+      return s?.reason === 'CreateContainerConfigError' ? s : undefined;
+    });
+    expect(w.message).toContain('container has runAsNonRoot and image will run as root');
+  }, 60_000);
 });

@@ -1,11 +1,13 @@
 // The local-path provisioner's work on disk, done in process instead of through helper pods
 // (rancher's `setup` and `teardown` scripts: `mkdir -m 0777 -p "$VOL_DIR"`, `rm -rf "$VOL_DIR"`).
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { relative, resolve, isAbsolute } from 'node:path';
 
 /** Creates the volume directory (and its parents), world-writable as rancher's setup script makes it. */
 export async function createVolumeDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o777 });
+  // mkdir's mode passes through the umask; `mkdir -m` does not, so non-root containers can write.
+  await chmod(dir, 0o777);
 }
 
 /**

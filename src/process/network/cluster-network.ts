@@ -92,6 +92,8 @@ export class ClusterNetwork {
       await this.batch([`link add ${veth} type veth peer name eth0 netns ${ns}`, `link set ${veth} master ${BRIDGE} up`], this.netns);
       const gw = podCidr.replace(/\.0\/24$/, '.1');
       await this.batch(['link set lo up', `addr add ${ip}/24 dev eth0`, 'link set eth0 up', `route add default via ${gw}`], ns);
+      // Any user may bind any port in a pod, as containerd's CRI sets it up.
+      await this.run('nsenter', [`--net=${join(NETNS_DIR, ns)}`, 'sysctl', '-qw', 'net.ipv4.ip_unprivileged_port_start=0']);
     } catch (e) {
       await this.deletePod(uid);
       throw e;
