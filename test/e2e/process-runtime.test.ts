@@ -174,6 +174,23 @@ describe.skipIf(missing.length > 0)('process runtime with kubectl', () => {
     expect(r.code).toBe(0);
   });
 
+  it('survives kill -9: containers die with k8ts, and run again after a restart with nothing left behind', async () => {
+    const ip = await ok(['get', 'pod', 'web-0', '-o', 'jsonpath={.status.podIP}']);
+    await k.kill9();
+    await k.restart();
+    await ok(['wait', '--for=condition=Ready', 'pod/web-0', 'pod/web-1', '--timeout=60s']);
+    // The claim kept its data and the pod its address; the name resolves again.
+    expect(await ok(['get', 'pod', 'web-0', '-o', 'jsonpath={.status.podIP}'])).toBe(ip);
+    const page = await waitFor(async () => {
+      const r = await k.kubectl(['exec', 'web-1', '--', 'wget', '-qO-', 'http://web-0.nginx/'], { allowFail: true });
+      return r.code === 0 ? r.stdout : undefined;
+    }, { timeoutMs: 30_000 });
+    expect(page).toBe('web-0\n');
+    // The roots the killed run left were unmounted: one overlay per running container remains.
+    const overlays = readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.startsWith('overlay ') && l.includes(`${k.dataDir}/pods/`));
+    expect(overlays).toHaveLength(2);
+  }, 120_000);
+
   it('refuses exec into a pod that does not exist', async () => {
     const r = await k.kubectl(['exec', 'nope', '--', 'true'], { allowFail: true });
     expect(r.stderr).toContain('pods "nope" not found');
