@@ -191,6 +191,21 @@ describe.skipIf(missing.length > 0)('process runtime with kubectl', () => {
     expect(overlays).toHaveLength(2);
   }, 120_000);
 
+  it('runs an interactive shell with kubectl run -it --rm', async () => {
+    // script(1) is kubectl's terminal; commands are typed once the shell's prompt shows.
+    const cmd = `${kubectlBin} run ttytest -it --rm --image=busybox:1.36 --restart=Never -- sh`;
+    const term = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, KUBECONFIG: k.kubeconfig } });
+    let seen = '';
+    term.stdout.on('data', (d) => (seen += d));
+    const exited = new Promise((r) => term.on('exit', r));
+    await waitFor(() => seen.includes('/ # '), { timeoutMs: 60_000 });
+    term.stdin.write('echo hello-from-$(hostname)\n');
+    await waitFor(() => seen.includes('hello-from-ttytest'), { timeoutMs: 15_000 });
+    term.stdin.write('exit\n');
+    await exited;
+    expect(seen).toContain('pod "ttytest" deleted');
+  }, 90_000);
+
   it('refuses exec into a pod that does not exist', async () => {
     const r = await k.kubectl(['exec', 'nope', '--', 'true'], { allowFail: true });
     expect(r.stderr).toContain('pods "nope" not found');
