@@ -167,3 +167,35 @@ export interface ContainerRuntime {
   /** Exec, attach and port-forward, for runtimes that run something. */
   readonly streaming?: StreamingRuntime;
 }
+
+/**
+ * A runtime's containers by id and by pod, keeping the current and the previous container of each
+ * name (enough for `kubectl logs --previous`); older ones are handed back to be disposed of.
+ */
+export class ContainerTable<C extends RuntimeContainer> {
+  readonly byId = new Map<string, C>();
+  readonly byPod = new Map<string, Set<string>>();
+
+  /** Adds c; returns the containers of its name that it pushes out. */
+  add(c: C): C[] {
+    this.byId.set(c.id, c);
+    let ids = this.byPod.get(c.podUid);
+    if (!ids) this.byPod.set(c.podUid, (ids = new Set()));
+    ids.add(c.id);
+    const same = [...ids].map((i) => this.byId.get(i)!).filter((o) => o.name === c.name);
+    const dropped = same.slice(0, -2);
+    for (const old of dropped) {
+      ids.delete(old.id);
+      this.byId.delete(old.id);
+    }
+    return dropped;
+  }
+
+  /** Forgets a pod's containers, returning them. */
+  removePod(uid: string): C[] {
+    const out = [...(this.byPod.get(uid) ?? [])].map((id) => this.byId.get(id)).filter((c): c is C => c !== undefined);
+    for (const c of out) this.byId.delete(c.id);
+    this.byPod.delete(uid);
+    return out;
+  }
+}

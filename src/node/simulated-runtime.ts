@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { KubeObject } from '../api/meta/types.ts';
 import type { Clock } from '../util/clock.ts';
 import {
+  ContainerTable,
   RuntimeError,
   type ContainerRuntime,
   type ContainerSpec,
@@ -66,8 +67,8 @@ function jitter(range: Range, key: string): number {
 export class SimulatedRuntime implements ContainerRuntime {
   readonly name = 'simulated';
   readonly version = SIMULATED_RUNTIME_VERSION;
-  private readonly byId = new Map<string, SimContainer>();
-  private readonly byPod = new Map<string, Set<string>>();
+  private readonly table = new ContainerTable<SimContainer>();
+  private readonly byId = this.table.byId;
   private readonly images = new Map<string, Set<string>>();
   private readonly exitListeners = new Set<(c: RuntimeContainer) => void>();
   private readonly clock: Clock;
@@ -123,16 +124,7 @@ export class SimulatedRuntime implements ContainerRuntime {
         logs: [],
         followers: new Set(),
       };
-      this.byId.set(c.id, c);
-      let ids = this.byPod.get(uid);
-      if (!ids) this.byPod.set(uid, (ids = new Set()));
-      ids.add(c.id);
-      // Keep the current and the previous container of each name: enough for --previous.
-      const same = [...ids].map((id) => this.byId.get(id)!).filter((o) => o.name === c.name);
-      for (const old of same.slice(0, -2)) {
-        ids.delete(old.id);
-        this.byId.delete(old.id);
-      }
+      this.table.add(c);
       return c;
     });
   }
@@ -200,16 +192,11 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   removePod(podUid: string): void {
-    for (const id of this.byPod.get(podUid) ?? []) {
-      const c = this.byId.get(id);
-      if (c) {
-        c.cancelExit?.();
-        for (const f of c.followers) f(undefined);
-        c.followers.clear();
-      }
-      this.byId.delete(id);
+    for (const c of this.table.removePod(podUid)) {
+      c.cancelExit?.();
+      for (const f of c.followers) f(undefined);
+      c.followers.clear();
     }
-    this.byPod.delete(podUid);
   }
 
   container(id: string): RuntimeContainer | undefined {

@@ -13,6 +13,7 @@ import type { KubeObject } from '../api/meta/types.ts';
 import type { ImageStore, StoredImage } from '../images/types.ts';
 import { normalizeImage } from '../node/simulated-runtime.ts';
 import {
+  ContainerTable,
   RuntimeError,
   type ContainerRuntime,
   type ContainerSpec,
@@ -72,8 +73,8 @@ export class ProcessRuntime implements ContainerRuntime {
   readonly name = 'process';
   readonly version = PROCESS_RUNTIME_VERSION;
   readonly streaming: StreamingRuntime;
-  private readonly byId = new Map<string, ProcContainer>();
-  private readonly byPod = new Map<string, Set<string>>();
+  private readonly table = new ContainerTable<ProcContainer>();
+  private readonly byId = this.table.byId;
   private readonly exitListeners = new Set<(c: RuntimeContainer) => void>();
   private readonly probeListeners = new Set<(uid: string) => void>();
   private readonly sandboxes: PodSandboxes;
@@ -148,17 +149,8 @@ export class ProcessRuntime implements ContainerRuntime {
       probes: new Map(),
       raw: new Set(),
     };
-    this.byId.set(c.id, c);
-    let ids = this.byPod.get(uid);
-    if (!ids) this.byPod.set(uid, (ids = new Set()));
-    ids.add(c.id);
     // The current and previous container of each name are kept (for --previous); older ones go.
-    const same = [...ids].map((i) => this.byId.get(i)!).filter((o) => o.name === c.name);
-    for (const old of same.slice(0, -2)) {
-      ids.delete(old.id);
-      this.byId.delete(old.id);
-      void this.sandboxes.removeContainer(old.launch);
-    }
+    for (const old of this.table.add(c)) void this.sandboxes.removeContainer(old.launch);
     return c;
   }
 
@@ -255,6 +247,10 @@ export class ProcessRuntime implements ContainerRuntime {
   stopContainer(id: string, graceMs: number): Promise<RuntimeContainer> {
     const c = this.byId.get(id);
     if (!c) return Promise.reject(new RuntimeError('KillContainerError', `container ${id} not found`));
+    return this.stop(c, graceMs);
+  }
+
+  private stop(c: ProcContainer, graceMs: number): Promise<RuntimeContainer> {
     if (c.state === 'created') {
       this.exit(c, 0, 'Created');
       return Promise.resolve(c);
@@ -278,16 +274,11 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   removePod(podUid: string): void {
-    const ids = this.byPod.get(podUid) ?? new Set();
     const stops: Promise<unknown>[] = [];
-    for (const id of ids) {
-      const c = this.byId.get(id);
-      if (!c) continue;
+    for (const c of this.table.removePod(podUid)) {
       c.cancelProbes?.();
-      if (c.state === 'running') stops.push(this.stopContainer(id, 0).catch(() => {}));
-      this.byId.delete(id);
+      if (c.state === 'running') stops.push(this.stop(c, 0).catch(() => {}));
     }
-    this.byPod.delete(podUid);
     void Promise.all(stops).then(() => this.sandboxes.remove(podUid)).catch((e: Error) => this.log(`remove pod ${podUid}: ${e.message}`));
   }
 
@@ -338,7 +329,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** Stops every container and removes every sandbox (k8ts is stopping). */
   async close(): Promise<void> {
-    const uids = [...this.byPod.keys()];
+    const uids = [...this.table.byPod.keys()];
     await Promise.all(
       [...this.byId.values()].map((c) => {
         c.cancelProbes?.();

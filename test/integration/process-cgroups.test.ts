@@ -1,15 +1,11 @@
 // Resource limits in the process runtime: a container over its memory limit is OOM-killed by the
 // kernel and reported as OOMKilled, and a cpu limit becomes the container's CFS quota. Skipped,
 // saying why, on machines without root, bubblewrap, namespaces or usable cgroups.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type ControlPlane } from '../../src/cli/control-plane.ts';
-import { addNodes } from '../../src/cli/node-commands.ts';
+import { describe, expect, it } from 'vitest';
 import { detectCgroups } from '../../src/process/cgroups.ts';
-import { checkHost } from '../../src/process/process-runtime.ts';
-import { buildBusyboxImage, busyboxUnavailable } from '../fixtures/busybox-image.ts';
+import { container, processRuntimeMissing, until, useProcessCluster } from './process-cluster.ts';
 
 function cgroupsUnavailable(): string | undefined {
   const h = detectCgroups({ instance: 'probe' });
@@ -18,27 +14,9 @@ function cgroupsUnavailable(): string | undefined {
   return undefined;
 }
 
-const missing = process.platform === 'linux' ? [...(await checkHost()), ...(busyboxUnavailable() ? [busyboxUnavailable()!] : [])] : ['Linux'];
+const missing = await processRuntimeMissing();
 if (!missing.length && cgroupsUnavailable()) missing.push(cgroupsUnavailable()!);
 if (missing.length) console.warn(`process runtime cgroup tests skipped: this machine lacks ${missing.join(', ')}`);
-
-const quiet = { out: () => {}, err: () => {} };
-const IMAGE = 'busybox:1.36';
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Where a process's cgroup of a controller is on the host ('' for the v2 unified hierarchy). */
 function cgroupDir(pid: number, controller: string): string {
@@ -54,24 +32,8 @@ interface Terminated {
 }
 
 describe.skipIf(missing.length > 0)('process runtime cgroups', () => {
-  let cp: ControlPlane;
-  let dataDir: string;
-  const pods = () => cp.client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true });
-  const container = (name: string, extra: Record<string, unknown> = {}) => ({ name, image: IMAGE, imagePullPolicy: 'IfNotPresent', ...extra });
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'k8ts-cg-'));
-    cp = await startControlPlane({ datastore: 'memory', dataDir, processRuntime: true, dns: { host: '127.0.0.1', port: 0 } });
-    const archive = join(dataDir, 'busybox.tar');
-    await buildBusyboxImage(archive, { format: 'docker', tag: IMAGE });
-    await cp.processCluster!.images.load(archive);
-    await addNodes(cp.client, { name: 'worker-a' }, quiet);
-  }, 60_000);
-
-  afterAll(async () => {
-    await cp?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  const cluster = useProcessCluster({ nodes: ['worker-a'], datastore: 'memory' });
+  const pods = () => cluster().client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true });
 
   it('OOM-kills a container over its memory limit and reports OOMKilled with exit code 137', async () => {
     await pods().create('default', {
@@ -98,7 +60,7 @@ describe.skipIf(missing.length > 0)('process runtime cgroups', () => {
       const p = await pods().get('default', 'capped');
       return ((p.status as { containerStatuses?: { state?: { running?: object } }[] })?.containerStatuses?.[0]?.state?.running ? p : undefined);
     });
-    const agent = cp.pool!.agent((p.spec as { nodeName: string }).nodeName)!;
+    const agent = cluster().pool!.agent((p.spec as { nodeName: string }).nodeName)!;
     const c = agent.pods.tracks.get('default/capped')!.containers.get('main')!.current! as { pid?: number };
     expect(c.pid).toBeGreaterThan(0);
     const cpu = cgroupDir(c.pid!, 'cpu');

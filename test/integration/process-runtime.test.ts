@@ -1,39 +1,16 @@
 // The process runtime in a whole in-process cluster: real busybox processes in namespaces,
 // started from an image loaded into the store, on the cluster network. Skipped, saying why, on
 // machines without root, bubblewrap or namespaces.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/meta/types.ts';
-import { startControlPlane, type ControlPlane } from '../../src/cli/control-plane.ts';
-import { addNodes } from '../../src/cli/node-commands.ts';
 import type { StreamSession } from '../../src/node/runtime.ts';
-import { checkHost } from '../../src/process/process-runtime.ts';
-import { buildBusyboxImage, busyboxBlobs, busyboxUnavailable, pushImage } from '../fixtures/busybox-image.ts';
+import { busyboxBlobs, pushImage } from '../fixtures/busybox-image.ts';
 import { registryUnavailable, startRegistry } from '../fixtures/registry.ts';
+import { container, processRuntimeMissing, until, useProcessCluster } from './process-cluster.ts';
 
-const missing = process.platform === 'linux' ? [...(await checkHost()), ...(busyboxUnavailable() ? [busyboxUnavailable()!] : [])] : ['Linux'];
+const missing = await processRuntimeMissing();
 if (missing.length) console.warn(`process runtime tests skipped: this machine lacks ${missing.join(', ')}`);
-
-const quiet = { out: () => {}, err: () => {} };
-const IMAGE = 'busybox:1.36';
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function collect(s: StreamSession): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -46,28 +23,10 @@ async function collect(s: StreamSession): Promise<{ code: number; out: string; e
 }
 
 describe.skipIf(missing.length > 0)('process runtime', () => {
-  let cp: ControlPlane;
-  let dataDir: string;
-  const pods = () => cp.client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true });
+  const cluster = useProcessCluster({ nodes: ['worker-a', 'worker-b'] });
+  const pods = () => cluster().client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true });
   const pod = (name: string) => pods().get('default', name);
   const ready = (p: KubeObject) => ((p.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'k8ts-proc-'));
-    cp = await startControlPlane({ datastore: 'sqlite', dataDir, processRuntime: true, dns: { host: '127.0.0.1', port: 0 } });
-    const archive = join(dataDir, 'busybox.tar');
-    await buildBusyboxImage(archive, { format: 'docker', tag: IMAGE });
-    await cp.processCluster!.images.load(archive);
-    await addNodes(cp.client, { name: 'worker-a' }, quiet);
-    await addNodes(cp.client, { name: 'worker-b' }, quiet);
-  }, 60_000);
-
-  afterAll(async () => {
-    await cp?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const container = (name: string, extra: Record<string, unknown> = {}) => ({ name, image: IMAGE, imagePullPolicy: 'IfNotPresent', ...extra });
 
   it('runs a pod: its hostname, logs and exit code, and exec inside it', async () => {
     await pods().create('default', {
@@ -81,10 +40,10 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
       return ready(p) ? p : undefined;
     });
     expect((p.status as { podIP?: string }).podIP).toMatch(/^10\.244\.\d+\.\d+$/);
-    const agent = cp.pool!.agent((p.spec as { nodeName: string }).nodeName)!;
+    const agent = cluster().pool!.agent((p.spec as { nodeName: string }).nodeName)!;
     const c = agent.pods.tracks.get('default/hello')!.containers.get('main')!.current!;
-    await until('log line', () => cp.pool!.runtime.logs(c.id).some((l) => l.text === 'hello from hello'));
-    const r = await collect(await cp.pool!.runtime.streaming!.exec(c.id, ['sh', '-c', 'hostname; cat /etc/hostname; echo err >&2; exit 3'], { stdin: false, stdout: true, stderr: true, tty: false }));
+    await until('log line', () => cluster().pool!.runtime.logs(c.id).some((l) => l.text === 'hello from hello'));
+    const r = await collect(await cluster().pool!.runtime.streaming!.exec(c.id, ['sh', '-c', 'hostname; cat /etc/hostname; echo err >&2; exit 3'], { stdin: false, stdout: true, stderr: true, tty: false }));
     expect(r).toEqual({ code: 3, out: 'hello\nhello\n', err: 'err\n' });
   });
 
@@ -101,9 +60,9 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
 
   const execIn = async (name: string, command: string[]) => {
     const p = await pod(name);
-    const agent = cp.pool!.agent((p.spec as { nodeName: string }).nodeName)!;
+    const agent = cluster().pool!.agent((p.spec as { nodeName: string }).nodeName)!;
     const c = [...agent.pods.tracks.get(`default/${name}`)!.containers.values()].find((t) => !t.init)!.current!;
-    return collect(await cp.pool!.runtime.streaming!.exec(c.id, command, { stdin: false, stdout: true, stderr: true, tty: false }));
+    return collect(await cluster().pool!.runtime.streaming!.exec(c.id, command, { stdin: false, stdout: true, stderr: true, tty: false }));
   };
   const waitReady = (name: string, notUid?: string) =>
     until(`${name} Ready`, async () => {
@@ -112,7 +71,7 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
     }, 60_000);
 
   it('serves a StatefulSet behind a headless Service: names resolve in pods, a claim outlives its pod', async () => {
-    const apply = (resource: string, group: string, obj: object) => cp.client.resource({ apiVersion: group, resource, namespaced: true }).create('default', obj as KubeObject);
+    const apply = (resource: string, group: string, obj: object) => cluster().client.resource({ apiVersion: group, resource, namespaced: true }).create('default', obj as KubeObject);
     await apply('services', 'v1', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { clusterIP: 'None', selector: { app: 'web' }, ports: [{ name: 'web', port: 80 }] } });
     await apply('statefulsets', 'apps/v1', {
       apiVersion: 'apps/v1',
@@ -147,7 +106,7 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
   }, 90_000);
 
   it('load-balances a ClusterIP Service to ready pods and reaches the API through kubernetes.default', async () => {
-    await cp.client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 8080, targetPort: 80 }] } } as KubeObject);
+    await cluster().client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 8080, targetPort: 80 }] } } as KubeObject);
     await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'echo', labels: { app: 'echo' } }, spec: { terminationGracePeriodSeconds: 1, containers: [container('httpd', { command: ['sh', '-c', 'mkdir -p /srv && echo echo-pod > /srv/index.html && exec httpd -f -p 80 -h /srv'] })] } });
     await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client' }, spec: { terminationGracePeriodSeconds: 1, containers: [container('sh', { command: ['sleep', '3600'] })] } });
     await waitReady('echo');
@@ -173,13 +132,13 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
       return s && s.restartCount >= 1 ? s : undefined;
     }, 30_000);
     expect(st.lastState?.terminated?.exitCode).toBe(137);
-    const events = await cp.client.resource({ apiVersion: 'v1', resource: 'events', namespaced: true }).list('default');
+    const events = await cluster().client.resource({ apiVersion: 'v1', resource: 'events', namespaced: true }).list('default');
     expect(events.items.map((e) => (e as { message?: string }).message)).toContain('Container main failed liveness probe, will be restarted');
   }, 40_000);
 
   it('opens NodePorts on the host loopback and runs hostNetwork pods on the node address', async () => {
-    await cp.client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo-np' }, spec: { type: 'NodePort', selector: { app: 'echo' }, ports: [{ port: 8081, targetPort: 80 }] } } as KubeObject);
-    const svc = await cp.client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }).get('default', 'echo-np');
+    await cluster().client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo-np' }, spec: { type: 'NodePort', selector: { app: 'echo' }, ports: [{ port: 8081, targetPort: 80 }] } } as KubeObject);
+    const svc = await cluster().client.resource({ apiVersion: 'v1', resource: 'services', namespaced: true }).get('default', 'echo-np');
     const nodePort = (svc.spec as { ports: { nodePort: number }[] }).ports[0]!.nodePort;
     const body = await until('the NodePort answers', () =>
       new Promise<string | undefined>((resolve) => {
@@ -201,7 +160,7 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
   }, 60_000);
 
   it('runs init containers in order, with configMap volumes, env from fields and a read-only root', async () => {
-    await cp.client.resource({ apiVersion: 'v1', resource: 'configmaps', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { greeting: 'hi there' } } as KubeObject);
+    await cluster().client.resource({ apiVersion: 'v1', resource: 'configmaps', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { greeting: 'hi there' } } as KubeObject);
     await pods().create('default', {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -245,12 +204,12 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
     try {
       await pushImage(await busyboxBlobs({ variant: 'pulled' }), { registry: reg.url, repository: 'team/busybox', tag: 'v1', username: 'puller', password: 'sesame' });
       const dockerconfig = Buffer.from(JSON.stringify({ auths: { [reg.host]: { username: 'puller', password: 'sesame' } } })).toString('base64');
-      await cp.client.resource({ apiVersion: 'v1', resource: 'secrets', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': dockerconfig } } as KubeObject);
+      await cluster().client.resource({ apiVersion: 'v1', resource: 'secrets', namespaced: true }).create('default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': dockerconfig } } as KubeObject);
       const image = `${reg.host}/team/busybox:v1`;
       await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pulled' }, spec: { terminationGracePeriodSeconds: 1, imagePullSecrets: [{ name: 'regcred' }], containers: [{ name: 'main', image, command: ['sleep', '3600'] }] } });
       const p = await waitReady('pulled');
       expect((p.status as { containerStatuses: { imageID: string }[] }).containerStatuses[0]!.imageID).toMatch(new RegExp(`^${reg.host}/team/busybox@sha256:[0-9a-f]{64}$`));
-      const events = (await cp.client.resource({ apiVersion: 'v1', resource: 'events', namespaced: true }).list('default')).items as { reason?: string; message?: string; involvedObject?: { name?: string } }[];
+      const events = (await cluster().client.resource({ apiVersion: 'v1', resource: 'events', namespaced: true }).list('default')).items as { reason?: string; message?: string; involvedObject?: { name?: string } }[];
       const mine = events.filter((e) => e.involvedObject?.name === 'pulled').map((e) => `${e.reason}: ${e.message}`);
       expect(mine).toContain(`Pulling: Pulling image "${image}"`);
       expect(mine.some((m) => m.startsWith(`Pulled: Successfully pulled image "${image}"`))).toBe(true);
