@@ -37,6 +37,9 @@ export interface Sandbox {
   /** The network namespace containers join. */
   netnsPath: string;
   hostname: string;
+  /** The pod's IPC and UTS namespaces (bind-mounted files), shared by its containers; no ipc with hostIPC. */
+  ipcPath?: string;
+  utsPath: string;
   volumes: Map<string, PreparedVolume>;
   etc: Mount[];
 }
@@ -67,6 +70,8 @@ export interface ContainerLaunch {
   logPath: string;
   hostname: string;
   netnsPath: string;
+  ipcPath?: string;
+  utsPath?: string;
   namedPorts: Map<string, number>;
   /** The container's resource limits (cgroups.ts); none where the host has no usable cgroups. */
   cgroup?: ContainerCgroup;
@@ -136,11 +141,27 @@ export class PodSandboxes {
         hostIPs: req.hostIP ? [req.hostIP] : [],
         podIPs: [podIP],
       });
-      return { uid, dir, podIP, hostNetwork, netnsPath, hostname, volumes, etc };
+      const { ipcPath, utsPath } = await this.podNamespaces(uid, hostname, (spec as { hostIPC?: boolean }).hostIPC === true);
+      return { uid, dir, podIP, hostNetwork, netnsPath, hostname, ipcPath, utsPath, volumes, etc };
     } catch (e) {
       if (!hostNetwork) await this.o.network.deletePod(uid);
+      await this.removePodFiles(uid);
       throw new RuntimeError('CreateContainerConfigError', (e as Error).message);
     }
+  }
+
+  /**
+   * The pod's IPC and UTS namespaces, as the pause container holds them upstream: made once,
+   * kept by bind mounts under /run/k8ts/<cluster>/ (removed with the pod), the hostname set inside.
+   */
+  private async podNamespaces(uid: string, hostname: string, hostIPC: boolean): Promise<{ ipcPath?: string; utsPath: string }> {
+    const root = this.bundleRoot();
+    const utsPath = join(root, `${uid}-uts`);
+    const ipcPath = hostIPC ? undefined : join(root, `${uid}-ipc`);
+    for (const f of [utsPath, ipcPath]) if (f) writeFileSync(f, '');
+    const args = [...(ipcPath ? [`--ipc=${ipcPath}`] : []), `--uts=${utsPath}`, 'sh', '-c', 'printf %s "$1" > /proc/sys/kernel/hostname', 'sh', hostname];
+    await this.o.network.run('unshare', args);
+    return { ipcPath, utsPath };
   }
 
   /** Everything a container's start needs: argv, env, mounts, and its overlay root mounted. */
@@ -229,6 +250,8 @@ export class PodSandboxes {
       logPath: join(logDir, `${req.attempt}.log`),
       hostname: sb.hostname,
       netnsPath: sb.netnsPath,
+      ipcPath: sb.ipcPath,
+      utsPath: sb.utsPath,
       namedPorts,
       cgroup,
     };
@@ -279,8 +302,12 @@ export class PodSandboxes {
     const { uid, gid } = l.user;
     const asUser = uid !== 0 ? ['-S', String(uid), '-G', String(gid)] : [];
     const userns = uid !== 0 ? ['--unshare-user', '--uid', String(uid), '--gid', String(gid)] : [];
-    const a: string[] = [`--net=${l.netnsPath}`, ...asUser, '--', 'bwrap', '--die-with-parent', ...userns, ...pid, '--unshare-uts', '--unshare-ipc', '--unshare-cgroup-try', '--info-fd', '3'];
-    a.push('--hostname', l.hostname, '--bind', l.rootfs, '/', '--proc', '/proc', '--dev', '/dev');
+    // The pod's own IPC and UTS namespaces are joined (its hostname is set there); none: fresh ones.
+    const podNs = [...(l.ipcPath ? [`--ipc=${l.ipcPath}`] : []), ...(l.utsPath ? [`--uts=${l.utsPath}`] : [])];
+    const fresh = l.utsPath ? [] : ['--unshare-uts', '--unshare-ipc'];
+    const a: string[] = [`--net=${l.netnsPath}`, ...podNs, ...asUser, '--', 'bwrap', '--die-with-parent', ...userns, ...pid, ...fresh, '--unshare-cgroup-try', '--info-fd', '3'];
+    if (!l.utsPath) a.push('--hostname', l.hostname);
+    a.push('--bind', l.rootfs, '/', '--proc', '/proc', '--dev', '/dev');
     for (const m of l.mounts) {
       if (m.tmpfs) a.push(...(m.sizeLimitBytes ? ['--size', String(m.sizeLimitBytes)] : []), '--tmpfs', m.destination);
       else a.push(m.readOnly ? '--ro-bind' : '--bind', m.source, m.destination);
@@ -299,6 +326,18 @@ export class PodSandboxes {
   /** Whether the kernel killed the container's program for going over its memory limit. */
   oomKilled(l: ContainerLaunch): boolean {
     return l.cgroup?.oomKilled() ?? false;
+  }
+
+  /** Unmounts and removes what the pod has under /run/k8ts: its namespaces and container bundles. */
+  private async removePodFiles(uid: string): Promise<void> {
+    const root = join('/run/k8ts', this.o.network.netns);
+    const mine = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(`${root}/${uid}-`))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mine) await this.o.network.run('umount', ['-l', m]).catch(() => {});
+    if (existsSync(root)) for (const d of readdirSync(root)) if (d.startsWith(`${uid}-`)) rmSync(join(root, d), { recursive: true, force: true });
   }
 
   /** Where non-root containers' bundles live: /run/k8ts/<cluster namespace>, world-traversable. */
@@ -347,15 +386,8 @@ export class PodSandboxes {
     this.ready.delete(uid);
     const sb = p ? await p.catch(() => undefined) : undefined;
     const dir = join(this.o.dir, uid);
-    // Bundles of its non-root containers first (they bind what lives in the pod's directory).
-    const bundles = join('/run/k8ts', this.o.network.netns);
-    const mine = readFileSync('/proc/self/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[1] ?? '')
-      .filter((m) => m.startsWith(`${bundles}/${uid}-`))
-      .sort((a, b) => b.length - a.length);
-    for (const m of mine) await this.o.network.run('umount', ['-l', m]).catch(() => {});
-    if (existsSync(bundles)) for (const d of readdirSync(bundles)) if (d.startsWith(`${uid}-`)) rmSync(join(bundles, d), { recursive: true, force: true });
+    // Its namespaces and the bundles of its non-root containers first (they bind what lives in the pod's directory).
+    await this.removePodFiles(uid);
     const containers = join(dir, 'containers');
     if (existsSync(containers)) {
       const mounts = readFileSync('/proc/self/mounts', 'utf8')

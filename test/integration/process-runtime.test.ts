@@ -247,4 +247,29 @@ describe.skipIf(missing.length > 0)('process runtime', () => {
     });
     expect(w.message).toContain('container has runAsNonRoot and image will run as root');
   }, 60_000);
+
+  it('gives the containers of a pod one IPC and one UTS namespace, with the pod hostname', async () => {
+    await pods().create('default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'pair' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [container('a', { command: ['sleep', '3600'] }), container('b', { command: ['sleep', '3600'] })] },
+    });
+    const p = await waitReady('pair');
+    const track = cluster().pool!.agent((p.spec as { nodeName: string }).nodeName)!.pods.tracks.get('default/pair')!;
+    const ns = async (name: string) => {
+      const c = track.containers.get(name)!.current!;
+      const r = await collect(await cluster().pool!.runtime.streaming!.exec(c.id, ['sh', '-c', 'hostname; ls -l /proc/1/ns/ipc /proc/1/ns/uts /proc/1/ns/pid | sed "s/.*-> //"'], { stdin: false, stdout: true, stderr: true, tty: false }));
+      return r.out.split('\n');
+    };
+    const [a, b] = [await ns('a'), await ns('b')];
+    const of = (lines: string[], kind: string) => lines.find((l) => l.startsWith(`${kind}:[`));
+    expect(a[0]).toBe('pair');
+    expect(b[0]).toBe('pair');
+    expect(of(a, 'ipc')).toMatch(/^ipc:\[\d+\]$/);
+    expect(of(a, 'ipc')).toBe(of(b, 'ipc'));
+    expect(of(a, 'uts')).toBe(of(b, 'uts'));
+    // Each container still has its own PID namespace (shareProcessNamespace is off).
+    expect(of(a, 'pid')).not.toBe(of(b, 'pid'));
+  }, 60_000);
 });
