@@ -328,15 +328,16 @@ export class PodSandboxes {
     return l.cgroup?.oomKilled() ?? false;
   }
 
-  /** Unmounts and removes what the pod has under /run/k8ts: its namespaces and container bundles. */
-  private async removePodFiles(uid: string): Promise<void> {
+  /** Unmounts and removes what the pod has under /run/k8ts (its namespaces, container bundles), and the mounts under alsoUnder. */
+  private async removePodFiles(uid: string, alsoUnder?: string): Promise<void> {
     const root = join('/run/k8ts', this.o.network.netns);
     const mine = readFileSync('/proc/self/mounts', 'utf8')
       .split('\n')
       .map((l) => l.split(' ')[1] ?? '')
-      .filter((m) => m.startsWith(`${root}/${uid}-`))
+      .filter((m) => m.startsWith(`${root}/${uid}-`) || (alsoUnder !== undefined && m.startsWith(alsoUnder)))
       .sort((a, b) => b.length - a.length);
-    for (const m of mine) await this.o.network.run('umount', ['-l', m]).catch(() => {});
+    // One umount for all of them: each command is a fork.
+    if (mine.length) await this.o.network.run('umount', ['-l', ...mine]).catch(() => {});
     if (existsSync(root)) for (const d of readdirSync(root)) if (d.startsWith(`${uid}-`)) rmSync(join(root, d), { recursive: true, force: true });
   }
 
@@ -386,16 +387,8 @@ export class PodSandboxes {
     this.ready.delete(uid);
     const sb = p ? await p.catch(() => undefined) : undefined;
     const dir = join(this.o.dir, uid);
-    // Its namespaces and the bundles of its non-root containers first (they bind what lives in the pod's directory).
-    await this.removePodFiles(uid);
-    const containers = join(dir, 'containers');
-    if (existsSync(containers)) {
-      const mounts = readFileSync('/proc/self/mounts', 'utf8')
-        .split('\n')
-        .map((l) => l.split(' ')[1] ?? '')
-        .filter((m) => m.startsWith(containers + '/'));
-      for (const m of mounts) await this.o.network.run('umount', ['-l', m]).catch(() => {});
-    }
+    // Its namespaces, its non-root containers' bundles and its containers' roots: one umount (each command is a fork).
+    await this.removePodFiles(uid, join(dir, 'containers') + '/');
     if (!sb?.hostNetwork) await this.o.network.deletePod(uid);
     const cg = await this.cgroupHost;
     if (cg && uid) {
