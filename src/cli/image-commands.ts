@@ -38,16 +38,23 @@ export function listImages(store: DiskImageStore, io: ImageCommandIo = stdoutIo)
 
 /** `crictl rmi`: removes each image; unknown ones are reported together after the others are gone. */
 export function removeImages(store: DiskImageStore, refs: string[], io: ImageCommandIo = stdoutIo): void {
-  const missing: string[] = [];
+  const failed: string[] = [];
   for (const ref of refs) {
     const img = store.find(ref);
-    if (!img || !store.remove(img.id)) {
-      missing.push(ref);
+    let removed = false;
+    try {
+      removed = img !== undefined && store.remove(img.id);
+    } catch (e) {
+      failed.push((e as Error).message.replace(`"${img!.id}"`, `"${ref}"`));
       continue;
     }
-    for (const n of img.names.length ? img.names : [img.id]) io.out(`Deleted: ${n}`);
+    if (!removed) {
+      failed.push(`no such image "${ref}" present`);
+      continue;
+    }
+    for (const n of img!.names.length ? img!.names : [img!.id]) io.out(`Deleted: ${n}`);
   }
-  if (missing.length) throw new Error(missing.map((r) => `no such image "${r}" present`).join('\n'));
+  if (failed.length) throw new Error(failed.join('\n'));
 }
 
 /** The 13 characters crictl shows of an id. */

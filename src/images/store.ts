@@ -88,8 +88,11 @@ export class DiskImageStore implements ImageStore {
       this.refresh(true);
       const r = lookup(this.records.values(), ref);
       if (!r) return false;
-      rmSync(this.metaPath(r.id), { force: true });
       const rootfs = this.rootfsPath(r.id);
+      // A running container's root is an overlay over this tree: removing it would pull the
+      // ground from under it, so the image stays until its containers are gone.
+      if (mountedAsLower(rootfs)) throw new Error(`image "${ref}" is in use by a running container: delete the pods that use it first`);
+      rmSync(this.metaPath(r.id), { force: true });
       if (existsSync(rootfs)) {
         // Renamed away first: a half-deleted tree is never visible under rootfs/.
         const grave = this.staging();
@@ -208,4 +211,19 @@ export class DiskImageStore implements ImageStore {
       if (pid && pid !== process.pid && !pidAlive(pid)) rmSync(join(this.dir, 'tmp', f), { recursive: true, force: true });
     }
   }
+}
+
+/** Whether an overlay mount uses dir as a lower layer (/proc/self/mounts escapes spaces as \040). */
+function mountedAsLower(dir: string): boolean {
+  let mounts: string;
+  try {
+    mounts = readFileSync('/proc/self/mounts', 'utf8');
+  } catch {
+    return false;
+  }
+  const escaped = dir.replace(/ /g, '\\040');
+  return mounts.split('\n').some((l) => {
+    const opts = l.split(' ')[3] ?? '';
+    return opts.split(',').some((o) => o.startsWith('lowerdir=') && o.slice('lowerdir='.length).split(':').includes(escaped));
+  });
 }

@@ -206,6 +206,15 @@ describe.skipIf(missing.length > 0)('process runtime with kubectl', () => {
     expect(seen).toContain('pod "ttytest" deleted');
   }, 90_000);
 
+  it('refuses to remove an image that running containers use', async () => {
+    await ok(['wait', '--for=condition=Ready', 'pod/web-0', '--timeout=60s']);
+    const r = await run(process.execPath, [join(repoRoot, 'bin/k8ts.mjs'), 'image', 'rm', 'busybox:1.36', '--data-dir', k.dataDir], { allowFail: true });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('image "busybox:1.36" is in use by a running container: delete the pods that use it first');
+    const list = await run(process.execPath, [join(repoRoot, 'bin/k8ts.mjs'), 'image', 'list', '--data-dir', k.dataDir]);
+    expect(list.stdout).toMatch(/docker\.io\/library\/busybox\s+1\.36/);
+  });
+
   it('refuses exec into a pod that does not exist', async () => {
     const r = await k.kubectl(['exec', 'nope', '--', 'true'], { allowFail: true });
     expect(r.stderr).toContain('pods "nope" not found');
