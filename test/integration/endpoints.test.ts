@@ -247,8 +247,9 @@ describe('named targetPort', () => {
     ]);
     const ep = await eventually(async () => {
       const e = await endpointsOf('named');
-      return e?.subsets?.length === 2 && e;
-    }, { what: 'two subsets' });
+      // Both pods ready in the Endpoints too (an earlier revision may still list one as not ready).
+      return e?.subsets?.length === 2 && e.subsets.every((s: any) => s.addresses?.length === 1) && e;
+    }, { what: 'two subsets of ready addresses' });
     const subsets = ep.subsets.map((s: any) => [s.addresses.map((a: any) => a.ip), s.ports]);
     expect(subsets).toEqual(
       expect.arrayContaining([
