@@ -163,10 +163,7 @@ export class PodSync {
         this.event(pod, 'Warning', 'Unhealthy', `${what} probe failed: ${v.kill.output}`, this.fieldPath(c));
         this.event(pod, 'Normal', 'Killing', `Container ${c.name} failed ${what.toLowerCase()} probe, will be restarted`, this.fieldPath(c));
         const grace = ((pod.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds ?? 30) * 1000;
-        this.d.runtime.stopContainer(cur.id, grace).then(
-          () => this.d.enqueue(track.key),
-          (e: unknown) => this.d.log(`stop ${track.key}/${c.name}: ${(e as Error).message}`),
-        );
+        this.stop(track, c, grace);
         continue;
       }
       if (v.failure && cur && c.unhealthyFor !== cur.id) {
@@ -193,14 +190,10 @@ export class PodSync {
       return;
     }
     if (step.kind === 'kill') {
-      const cur = c.current!;
       c.killing = true;
       c.waiting = undefined;
       this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, this.fieldPath(c));
-      this.d.runtime.stopContainer(cur.id, step.graceMs).then(
-        () => this.d.enqueue(track.key),
-        (e: unknown) => this.d.log(`stop ${track.key}/${c.name}: ${(e as Error).message}`),
-      );
+      this.stop(track, c, step.graceMs);
       return;
     }
     c.busy = true;
@@ -208,6 +201,14 @@ export class PodSync {
       c.busy = false;
       this.d.enqueue(track.key);
     });
+  }
+
+  /** Stops the container's current run (marked killing by the caller); the pod syncs again once it has exited. */
+  private stop(track: SyncedTrack, c: ContainerTrack, graceMs: number): void {
+    this.d.runtime.stopContainer(c.current!.id, graceMs).then(
+      () => this.d.enqueue(track.key),
+      (e: unknown) => this.d.log(`stop ${track.key}/${c.name}: ${(e as Error).message}`),
+    );
   }
 
   /** Pull as the policy says, create, start: the kubelet's startContainer with its events. */

@@ -6,7 +6,7 @@
 // installs no SIGTERM handler ignores SIGTERM and is killed when the grace period ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { KubeObject } from '../api/meta/types.ts';
@@ -558,6 +558,3 @@ export async function checkHost(): Promise<string[]> {
   if (!missing.length) await run('unshare', ['--net', '--mount', '--pid', '--fork', 'true']).catch((e: Error) => missing.push(`namespaces (${e.message})`));
   return missing;
 }
-
-/** Makes sure a directory exists (the runtime's own layout). */
-export const ensureDir = (d: string) => mkdirSync(d, { recursive: true });

@@ -331,11 +331,7 @@ export class PodSandboxes {
   /** Unmounts and removes what the pod has under /run/k8ts (its namespaces, container bundles), and the mounts under alsoUnder. */
   private async removePodFiles(uid: string, alsoUnder?: string): Promise<void> {
     const root = join('/run/k8ts', this.o.network.netns);
-    const mine = readFileSync('/proc/self/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[1] ?? '')
-      .filter((m) => m.startsWith(`${root}/${uid}-`) || (alsoUnder !== undefined && m.startsWith(alsoUnder)))
-      .sort((a, b) => b.length - a.length);
+    const mine = mountsUnder(`${root}/${uid}-`, ...(alsoUnder ? [alsoUnder] : []));
     // One umount for all of them: each command is a fork.
     if (mine.length) await this.o.network.run('umount', ['-l', ...mine]).catch(() => {});
     if (existsSync(root)) for (const d of readdirSync(root)) if (d.startsWith(`${uid}-`)) rmSync(join(root, d), { recursive: true, force: true });
@@ -401,31 +397,29 @@ export class PodSandboxes {
   }
 }
 
+/** Mount points under any of these prefixes, deepest first (so nested mounts go before their parents). */
+function mountsUnder(...prefixes: string[]): string[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/mounts', 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m !== '' && prefixes.some((p) => m.startsWith(p)))
+    .sort((a, b) => b.length - a.length);
+}
+
 /** Unmounts container roots a killed previous run left under dir (their processes died with it). */
 export async function sweepMounts(dir: string): Promise<number> {
-  let mounts: string[] = [];
-  try {
-    mounts = readFileSync('/proc/self/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[1] ?? '')
-      .filter((m) => m.startsWith(dir + '/'));
-  } catch {
-    return 0;
-  }
-  // Deepest first, so nested mounts go before their parents.
-  for (const m of mounts.sort((a, b) => b.length - a.length)) await run('umount', ['-l', m]).catch(() => {});
+  const mounts = mountsUnder(dir + '/');
+  if (mounts.length) await run('umount', ['-l', ...mounts]).catch(() => {});
   return mounts.length;
 }
 
-function stillMounted(dir: string): boolean {
-  try {
-    return readFileSync('/proc/self/mounts', 'utf8')
-      .split('\n')
-      .some((l) => (l.split(' ')[1] ?? '').startsWith(dir + '/'));
-  } catch {
-    return false;
-  }
-}
+const stillMounted = (dir: string) => mountsUnder(dir + '/').length > 0;
 
 /**
  * Creates a mount point inside root without following the image's symlinks (an absolute link

@@ -11,6 +11,7 @@ import type { ImageStore } from '../images/types.ts';
 import type { Clock } from '../util/clock.ts';
 import { InformerLookups } from './lookups.ts';
 import { ClusterNetwork, networkIdFor } from './network/cluster-network.ts';
+import { splice } from './network/protocol.ts';
 import { checkHost, ProcessRuntime } from './process-runtime.ts';
 import { sweepMounts } from './sandbox.ts';
 import { nodePortTargets, proxiedPorts, type NodePortTarget } from './service-proxy.ts';
@@ -60,10 +61,7 @@ export async function startProcessCluster(o: ProcessClusterOptions): Promise<Pro
     const server = createServer((sock) => {
       const p = port();
       if (!p) return void sock.destroy();
-      const up = connect(p, '127.0.0.1');
-      sock.pipe(up).pipe(sock);
-      sock.on('error', () => up.destroy()).on('close', () => up.destroy());
-      up.on('error', () => sock.destroy()).on('close', () => sock.destroy());
+      splice(sock, connect(p, '127.0.0.1'));
     });
     server.listen(path);
     return server;
@@ -138,12 +136,7 @@ class NodePortListeners {
       entry.server.on('connection', (sock) => {
         sock.pause();
         this.network.connect(entry.target.ip, entry.target.port).then(
-          (up) => {
-            sock.pipe(up).pipe(sock);
-            sock.resume();
-            sock.on('error', () => up.destroy()).on('close', () => up.destroy());
-            up.on('error', () => sock.destroy()).on('close', () => sock.destroy());
-          },
+          (up) => splice(sock, up),
           () => sock.destroy(),
         );
       });

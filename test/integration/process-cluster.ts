@@ -1,6 +1,5 @@
 // What the process runtime's integration tests share: whether this machine can run them (and why
-// not), an in-process cluster with the busybox test image loaded and its nodes added, and a
-// poll-with-deadline.
+// not), and an in-process cluster with the busybox test image loaded and its nodes added.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { startControlPlane, type ControlPlane } from '../../src/cli/control-plan
 import { addNodes } from '../../src/cli/node-commands.ts';
 import { checkHost } from '../../src/process/process-runtime.ts';
 import { buildBusyboxImage, busyboxUnavailable } from '../fixtures/busybox-image.ts';
+import { eventually } from './helpers.ts';
 
 export const IMAGE = 'busybox:1.36';
 
@@ -41,18 +41,5 @@ export function useProcessCluster(o: { nodes: string[]; datastore?: 'sqlite' | '
   return () => cp!;
 }
 
-/** Polls f until it gives something other than undefined or false, or the deadline passes. */
-export async function until<T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** helpers.ts's eventually with what to say first and a 20 s default (pods start real processes here). */
+export const until = <T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> => eventually(f, { what, timeoutMs });

@@ -81,6 +81,20 @@ export function failureStatus(message: string): StreamStatus {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 };
 }
 
+/**
+ * How a session ended, once its output has been sent: exec reports the command's exit code, attach
+ * only that it is over; a session that failed reports why.
+ */
+export async function sessionStatus(session: { done: Promise<number> }, outputs: Promise<unknown>[], op: 'exec' | 'attach'): Promise<StreamStatus> {
+  try {
+    const code = await session.done;
+    await Promise.all(outputs);
+    return exitStatus(op === 'attach' ? 0 : code);
+  } catch (e) {
+    return failureStatus((e as Error).message);
+  }
+}
+
 /** Exec and attach subprotocols: v5 adds the close signal (stdin EOF); base64 variants send text frames. */
 export const REMOTE_COMMAND_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io', 'channel.k8s.io', 'base64.channel.k8s.io'];
 /** Port-forward over WebSocket channels (client-node), and SPDY tunnelled through WebSocket (kubectl). */

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { StreamOptions, StreamSession } from '../../node/runtime.ts';
 import { ChannelSocket } from './channels.ts';
-import { exitStatus, failureStatus, type StreamStatus } from './options.ts';
+import { failureStatus, sessionStatus, type StreamStatus } from './options.ts';
 
 export const STDIN = 0;
 export const STDOUT = 1;
@@ -85,15 +85,7 @@ export async function serveRemoteCommand(ws: WebSocket, protocol: string, o: Str
     if (stdinEnded) session.stdin.end();
   }
   const outputs = [forward(session.stdout, ch, STDOUT), forward(session.stderr, ch, STDERR)];
-  let status: StreamStatus;
-  try {
-    const code = await session.done;
-    await Promise.all(outputs);
-    status = exitStatus(op === 'attach' ? 0 : code);
-  } catch (e) {
-    status = failureStatus((e as Error).message);
-  }
-  finish(status);
+  finish(await sessionStatus(session, outputs, op));
 }
 
 /** Copies a stream to a channel, one message per chunk, pausing while the socket is busy. */

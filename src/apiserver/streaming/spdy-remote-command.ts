@@ -5,7 +5,7 @@
 // same final Status as the WebSocket error channel.
 import { once } from 'node:events';
 import type { StreamOptions, StreamSession } from '../../node/runtime.ts';
-import { exitStatus, failureStatus, type StreamStatus } from './options.ts';
+import { failureStatus, sessionStatus, type StreamStatus } from './options.ts';
 import { parseResize } from './remote-command.ts';
 import type { SpdyConnection, SpdyStream } from './spdy.ts';
 
@@ -69,15 +69,7 @@ export function serveSpdyRemoteCommand(conn: SpdyConnection, o: StreamOptions, o
       from.pipe(to);
       return once(to, 'finish').then(() => undefined, () => undefined);
     });
-    let status: StreamStatus;
-    try {
-      const code = await session.done;
-      await Promise.all(outputs);
-      status = exitStatus(op === 'attach' ? 0 : code);
-    } catch (e) {
-      status = failureStatus((e as Error).message);
-    }
-    await finish(status);
+    await finish(await sessionStatus(session, outputs, op));
   }
 }
 

@@ -9,54 +9,45 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { rmSync } from 'node:fs';
 import { run } from './ip.ts';
-import { readLine, writeLine, type ProxiedPort, type ProxyRequest } from './protocol.ts';
+import { endLine, readLine, splice, writeLine, type ProxiedPort, type ProxyRequest } from './protocol.ts';
 
 const UDP_IDLE_MS = 60_000;
 
 interface Listener {
-  key: string;
-  spec: ProxiedPort;
+  /** Serve this spec from now on (endpoints changed). */
+  update(spec: ProxiedPort): void;
   close(): void;
 }
 
-/** Round-robin over a port's endpoints (kube-proxy picks at random; either spreads the load). */
-function picker(spec: ProxiedPort): () => { ip: string; port: number } | undefined {
-  let i = 0;
-  return () => (spec.endpoints.length ? spec.endpoints[i++ % spec.endpoints.length] : undefined);
+/** A port's current spec and a round-robin over its endpoints (kube-proxy picks at random; either spreads the load). */
+class Target {
+  private i = 0;
+  constructor(public spec: ProxiedPort) {}
+  update(spec: ProxiedPort): void {
+    this.spec = spec;
+    this.i = 0;
+  }
+  pick(): { ip: string; port: number } | undefined {
+    const eps = this.spec.endpoints;
+    return eps.length ? eps[this.i++ % eps.length] : undefined;
+  }
 }
 
 function tcpListener(spec: ProxiedPort): Listener {
-  const state = { spec, pick: picker(spec) };
+  const t = new Target(spec);
   const server: Server = createServer((client) => {
-    const ep = state.spec.unix ? undefined : state.pick();
-    if (!state.spec.unix && !ep) return client.destroy(); // no endpoints: refused, as kube-proxy rejects
-    const upstream = state.spec.unix ? connect(state.spec.unix) : connect(ep!.port, ep!.ip);
-    client.pipe(upstream).pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
+    const ep = t.spec.unix ? undefined : t.pick();
+    if (!t.spec.unix && !ep) return client.destroy(); // no endpoints: refused, as kube-proxy rejects
+    splice(client, t.spec.unix ? connect(t.spec.unix) : connect(ep!.port, ep!.ip));
   });
   server.on('error', () => {});
   server.listen(spec.port, spec.ip);
-  return {
-    key: `${spec.ip}:${spec.port}/TCP`,
-    get spec() {
-      return state.spec;
-    },
-    set spec(s: ProxiedPort) {
-      state.spec = s;
-      state.pick = picker(s);
-    },
-    close: () => server.close(),
-  } as Listener;
+  return { update: (s) => t.update(s), close: () => server.close() };
 }
 
 /** UDP: one upstream socket per client address, dropped after a minute of silence. */
 function udpListener(spec: ProxiedPort): Listener {
-  const state = { spec, pick: picker(spec) };
+  const t = new Target(spec);
   const sock: UdpSocket = createSocket('udp4');
   const sessions = new Map<string, { send(msg: Buffer): void; close(): void; last: number }>();
   const sweep = setInterval(() => {
@@ -69,9 +60,9 @@ function udpListener(spec: ProxiedPort): Listener {
     let s = sessions.get(key);
     if (s) return s;
     const reply = (msg: Buffer) => sock.send(msg, port, addr);
-    if (state.spec.unix) {
+    if (t.spec.unix) {
       // Datagrams over a stream: each framed with its 2-byte length, as DNS over TCP.
-      const up = connect(state.spec.unix);
+      const up = connect(t.spec.unix);
       let buf = Buffer.alloc(0);
       up.on('data', (chunk: Buffer) => {
         buf = Buffer.concat([buf, chunk]);
@@ -92,7 +83,7 @@ function udpListener(spec: ProxiedPort): Listener {
         close: () => up.destroy(),
       };
     } else {
-      const ep = state.pick();
+      const ep = t.pick();
       if (!ep) return undefined;
       const up = createSocket('udp4');
       up.on('message', (msg) => reply(msg));
@@ -111,20 +102,13 @@ function udpListener(spec: ProxiedPort): Listener {
   sock.on('error', () => {});
   sock.bind(spec.port, spec.ip);
   return {
-    key: `${spec.ip}:${spec.port}/UDP`,
-    get spec() {
-      return state.spec;
-    },
-    set spec(s: ProxiedPort) {
-      state.spec = s;
-      state.pick = picker(s);
-    },
+    update: (s) => t.update(s),
     close: () => {
       clearInterval(sweep);
       for (const s of sessions.values()) s.close();
       sock.close();
     },
-  } as Listener;
+  };
 }
 
 export class ServiceListeners {
@@ -141,7 +125,7 @@ export class ServiceListeners {
     }
     for (const [key, p] of wanted) {
       const l = this.byKey.get(key);
-      if (l) l.spec = p;
+      if (l) l.update(p);
       else this.byKey.set(key, p.protocol === 'UDP' ? udpListener(p) : tcpListener(p));
     }
   }
@@ -159,32 +143,31 @@ async function handle(sock: Socket, services: ServiceListeners): Promise<void> {
   } catch {
     return void sock.destroy();
   }
-  if (req.op === 'ping') return void sock.end(JSON.stringify({ ok: true }) + '\n');
+  if (req.op === 'ping') return endLine(sock, { ok: true });
   if (req.op === 'services') {
     services.apply(req.ports);
-    return void sock.end(JSON.stringify({ ok: true }) + '\n');
+    return endLine(sock, { ok: true });
   }
   if (req.op === 'run') {
     run(req.cmd, req.args, req.input).then(
-      (stdout) => sock.end(JSON.stringify({ ok: true, stdout }) + '\n'),
-      (e: Error) => sock.end(JSON.stringify({ ok: false, error: e.message }) + '\n'),
+      (stdout) => endLine(sock, { ok: true, stdout }),
+      (e: Error) => endLine(sock, { ok: false, error: e.message }),
     );
     return;
   }
-  if (req.op !== 'connect') return void sock.end(JSON.stringify({ ok: false, error: 'unknown request' }) + '\n');
+  if (req.op !== 'connect') return endLine(sock, { ok: false, error: 'unknown request' });
   const upstream = connect(req.port, req.host);
   const timer = setTimeout(() => upstream.destroy(new Error(`connect ${req.host}:${req.port}: timed out`)), req.timeoutMs ?? 10_000);
   upstream.once('connect', () => {
     clearTimeout(timer);
     writeLine(sock, { ok: true });
-    sock.pipe(upstream).pipe(sock);
-    sock.resume();
+    splice(sock, upstream);
   });
   upstream.once('error', (e) => {
     clearTimeout(timer);
     if (upstream.connecting || !sock.writableEnded) {
       const code = (e as NodeJS.ErrnoException).code;
-      sock.end(JSON.stringify({ ok: false, error: code === 'ECONNREFUSED' ? `dial tcp ${req.host}:${req.port}: connect: connection refused` : e.message }) + '\n');
+      endLine(sock, { ok: false, error: code === 'ECONNREFUSED' ? `dial tcp ${req.host}:${req.port}: connect: connection refused` : e.message });
     }
     sock.destroy();
   });

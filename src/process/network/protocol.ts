@@ -67,3 +67,12 @@ export function readLine(sock: Socket, maxBytes = 1 << 20): Promise<unknown> {
 }
 
 export const writeLine = (sock: Socket, v: unknown) => sock.write(JSON.stringify(v) + '\n');
+export const endLine = (sock: Socket, v: unknown) => void sock.end(JSON.stringify(v) + '\n');
+
+/** Carries bytes both ways between two connected sockets; either one ending or failing ends both. */
+export function splice(a: Socket, b: Socket): void {
+  a.pipe(b).pipe(a);
+  a.on('error', () => b.destroy()).on('close', () => b.destroy());
+  b.on('error', () => a.destroy()).on('close', () => a.destroy());
+  a.resume();
+}
