@@ -20,6 +20,8 @@ import { deprecationWarning, withWarning } from './deprecation.ts';
 import { parseRoute } from './route.ts';
 import type { ApiRequest, ApiResponse } from './types.ts';
 import { versionInfo } from './version.ts';
+import { bearerToken, staticToken, unionAuthenticator, type TokenAuthenticator } from '../auth/authenticate.ts';
+import { ADMIN_USER, LOOPBACK_USER, type UserInfo } from '../auth/user.ts';
 
 export interface OpenApiSource {
   /** The `/openapi/v3` index for these group versions (`v1`, `apps/v1`). */
@@ -31,20 +33,46 @@ export interface OpenApiSource {
 export interface ApiServerOptions {
   ctx: ApiServerContext;
   openapi?: OpenApiSource;
-  /** Bearer token required on every request but health checks; undefined disables auth (tests). */
+  /**
+   * The admin bearer token (user kubernetes-admin in system:masters). With neither it nor
+   * `authenticators`, every request is the loopback user (in-process tests).
+   */
   token?: string;
+  /** Further bearer-token authenticators (service accounts, nodes), tried after the admin token. */
+  authenticators?: TokenAuthenticator[];
+  /**
+   * Decides whether `user` may make the request; throws ApiError Forbidden (403) when not.
+   * Absent: every authenticated user may do anything.
+   */
+  authorize?: (req: AuthenticatedRequest, url: URL) => Promise<void>;
   /** `host:port` advertised in discovery. */
   serverAddress?: string;
   ready?: () => boolean;
 }
 
+export type AuthenticatedRequest = ApiRequest & { user: UserInfo };
+
 export class ApiServer {
   private readonly opts: ApiServerOptions;
   private readonly registry: Registry;
+  private readonly authenticator: TokenAuthenticator | undefined;
 
   constructor(opts: ApiServerOptions) {
     this.opts = opts;
     this.registry = opts.ctx.registry;
+    const authenticators = [...(opts.token !== undefined ? [staticToken(opts.token, ADMIN_USER)] : []), ...(opts.authenticators ?? [])];
+    this.authenticator = authenticators.length ? unionAuthenticator(authenticators) : undefined;
+  }
+
+  /**
+   * The user a request comes from: this server's own components (trusted) as themselves or the
+   * loopback user, others by their bearer token; undefined when the token is missing or unknown.
+   */
+  async authenticate(req: ApiRequest): Promise<UserInfo | undefined> {
+    if (req.trusted) return req.user ?? LOOPBACK_USER;
+    if (!this.authenticator) return LOOPBACK_USER;
+    const token = bearerToken(req.headers['authorization']);
+    return token === undefined ? undefined : this.authenticator(token);
   }
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
@@ -67,9 +95,10 @@ export class ApiServer {
       const ok = path.startsWith('/readyz') ? (this.opts.ready?.() ?? true) : true;
       return { status: ok ? 200 : 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: ok ? 'ok' : 'not ready' };
     }
-    if (this.opts.token !== undefined && !this.authorized(req)) {
-      return json(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
-    }
+    const user = await this.authenticate(req);
+    if (!user) return json(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    req = { ...req, user };
+    if (this.opts.authorize) await this.opts.authorize(req as AuthenticatedRequest, url);
     if (path === '/version') return json(200, versionInfo());
     if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return this.openapi(req, path);
     if (path === '/openapi/v2') throw new ApiError('NotFound', 404, 'the server could not find the requested resource: k8ts serves OpenAPI v3 only');
@@ -83,11 +112,6 @@ export class ApiServer {
     const res = await handleResource(this.opts.ctx, req, url.searchParams, { store, namespace: route.namespace, name: route.name, subresource: route.subresource });
     const deprecated = deprecationWarning(store.info);
     return deprecated ? withWarning(res, deprecated) : res;
-  }
-
-  private authorized(req: ApiRequest): boolean {
-    const h = req.headers['authorization'];
-    return h !== undefined && h === `Bearer ${this.opts.token}`;
   }
 
   private discovery(req: ApiRequest, path: string, group?: string, version?: string): ApiResponse {

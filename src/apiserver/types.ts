@@ -1,6 +1,7 @@
 // The transport-neutral request and response the API handler works on. The HTTPS server and
 // in-process tests both speak these; they are plain data so a test needs no socket.
 import type { ApiWatchEvent } from '../registry/options.ts';
+import type { UserInfo } from '../auth/user.ts';
 
 export interface ApiRequest {
   method: string;
@@ -15,6 +16,11 @@ export interface ApiRequest {
    * socket): their objects are well-typed by construction, so built-in kinds skip the schema walk.
    */
   trusted?: boolean;
+  /**
+   * Who makes the request: set by ApiServer after authentication (never taken from a socket);
+   * a trusted in-process caller may set it to act as a particular component (a node agent).
+   */
+  user?: UserInfo;
 }
 
 export interface ApiResponse {
