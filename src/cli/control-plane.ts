@@ -46,6 +46,7 @@ import { strategyFor } from '../registry/strategies/index.ts';
 import { openBackend, type Backend } from '../store/index.ts';
 import { rfc3339, systemClock, type Clock } from '../util/clock.ts';
 import { setMaxListeners } from 'node:events';
+import { LeaderElector, type ElectionTimings } from '../leader-election/elector.ts';
 import { join } from 'node:path';
 
 export interface ControlPlaneOptions {
@@ -76,6 +77,11 @@ export interface ControlPlaneOptions {
   runtime?: ContainerRuntime;
   /** Run real processes (src/process/): needs root, bubblewrap, iproute2 and a data dir. */
   processRuntime?: boolean;
+  /**
+   * Several servers share the datastore: controllers (with the node pool) and the scheduler run
+   * only while this server holds their Lease. `identity` must be unique among the servers.
+   */
+  leaderElection?: { identity: string; timings?: ElectionTimings };
 }
 
 export interface ControlPlane {
@@ -85,10 +91,12 @@ export interface ControlPlane {
   backend: Backend;
   /** The cluster DNS server, when asked for. */
   dns?: ClusterDns;
-  /** The node agents, when controllers run. */
-  pool?: NodePool;
+  /** The node agents, when controllers run here (with leader election: while this server leads). */
+  readonly pool?: NodePool;
   /** The process runtime's network, images and bridges, when it runs. */
-  processCluster?: ProcessCluster;
+  readonly processCluster?: ProcessCluster;
+  /** Which groups this server leads, by Lease name (empty without leader election). */
+  leading(): string[];
   /** True once bootstrap objects exist and controllers have synced. */
   ready(): boolean;
   stop(): Promise<void>;
@@ -182,11 +190,17 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   let processCluster: ProcessCluster | undefined;
   // Informers the DNS server reads rather than watching the same resources again.
   let dnsShared: ClusterDnsOptions['shared'];
+  const electors: LeaderElector[] = [];
   let storageDir = opts.storageDir ?? (opts.dataDir ? join(opts.dataDir, 'storage') : '');
   let tempStorage: string | undefined;
-  if (opts.controllers !== false) {
+  // Leader-only work in two groups, as kube-controller-manager and kube-scheduler: each starts
+  // everything it runs under `signal` and resolves once started; `running` settles after stop.
+  type Group = (signal: AbortSignal) => Promise<{ running: Promise<unknown>[]; synced: Promise<unknown> }>;
+  const controllerManager: Group = async (signal) => {
+    const running: Promise<unknown>[] = [];
     const gc = new GarbageCollector(client, registry.resources(), clock, log);
-    registry.onChange((change, info) => (change === 'added' ? gc.addResource(info) : gc.removeResource(info)));
+    const unwatch = registry.onChange((change, info) => (change === 'added' ? gc.addResource(info) : gc.removeResource(info)));
+    signal.addEventListener('abort', unwatch, { once: true });
     const nsc = new NamespaceController(client, () => registry.resources(), clock, log);
     const crds = new CrdController(client, custom, clock, log);
     const nodeControllers = createNodeControllers(client, { clock, log, nodeLifecycle: nodeLifecycleEnv(), podGc: podGcEnv() });
@@ -194,50 +208,92 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const replicaSets = new ReplicaSetController(client, { clock, log, pods: nodeControllers.informers.pods });
     const deployments = new DeploymentController(client, { clock, log, pods: nodeControllers.informers.pods, replicaSets: replicaSets.informers.replicaSets });
     const daemonSets = new DaemonSetController(client, { clock, log, pods: nodeControllers.informers.pods, nodes: nodeControllers.informers.nodes });
+    if (!opts.storageDir && !opts.dataDir && !storageDir) storageDir = tempStorage = mkdtempSync(join(tmpdir(), 'k8ts-storage-'));
+    const storage = createStorageControllers(client, { clock, log, storageDir });
+    // Endpoints, EndpointSlices and their mirroring; its Services and EndpointSlices informers are shareable.
+    const serviceEndpoints = createServiceEndpointControllers(client, { clock, log, pods: nodeControllers.informers.pods, nodes: nodeControllers.informers.nodes });
+    if (!elected) dnsShared = { services: serviceEndpoints.informers.services, endpointSlices: serviceEndpoints.informers.endpointSlices };
+    let runtime = opts.runtime;
+    let processRun: ProcessCluster | undefined;
+    if (opts.processRuntime) {
+      if (!opts.dataDir) throw new Error('the process runtime needs a data dir');
+      processRun = processCluster = await startProcessCluster({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), dataDir: opts.dataDir, serviceCidr: serviceCidr.cidr, clusterDomain, clock, log, services: serviceEndpoints.informers.services, endpointSlices: serviceEndpoints.informers.endpointSlices });
+      runtime = processRun.runtime;
+      running.push(processRun.run(signal));
+    }
+    const nodes = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log, runtime, dns: { clusterDomain, clusterDNS: [nthAddress(serviceCidr, 10)], hostResolvConf: hostResolvConf() } });
+    pool = nodes;
+    ctx.podSubresource = servePodSubresource(nodes);
+    const volumeExpand = new VolumeExpandController(client, { clock, log });
+    running.push(
+      gc.run(signal),
+      nsc.run(signal),
+      crds.run(signal),
+      nodeControllers.run(signal),
+      storage.run(signal),
+      statefulSets.run(signal),
+      volumeExpand.run(signal),
+      replicaSets.run(signal),
+      deployments.run(signal),
+      daemonSets.run(signal),
+      serviceEndpoints.run(signal),
+    );
+    // The node agents stop with the group, before the informers they read from.
+    const stopped = new Promise<void>((resolve) =>
+      signal.addEventListener('abort', () => void (async () => {
+        await nodes.stop();
+        await processRun?.stop();
+        if (pool === nodes) pool = undefined;
+        if (processCluster === processRun) processCluster = undefined;
+        resolve();
+      })(), { once: true }),
+    );
+    running.push(stopped);
+    if (opts.defaultNodes) await ensureDefaultNodes(client, opts.defaultNodes);
+    await nodes.start();
+    const synced = Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), statefulSets.waitForSync(), replicaSets.waitForSync(), deployments.waitForSync(), daemonSets.waitForSync(), serviceEndpoints.waitForSync(), storage.waitForSync()]);
+    return { running, synced };
+  };
+  const kubeScheduler: Group = async (signal) => {
     // Components write under their own names, as their managedFields and audit show upstream.
     const schedulerClient = new Client(transport, { userAgent: 'kube-scheduler/v1.35.0' });
     const volumeBinding = new VolumeBinding({ client: schedulerClient, clock, log });
     const { volumePreFilter, volumeFilter, volumePreBind } = volumeBinding;
     const scheduler = new Scheduler({ client: schedulerClient, clock, log, volumePreFilter, volumeFilter, volumePreBind });
     volumeBinding.onChange(() => scheduler.retryPodsWithClaims());
-    if (!opts.storageDir && !opts.dataDir) storageDir = tempStorage = mkdtempSync(join(tmpdir(), 'k8ts-storage-'));
-    const storage = createStorageControllers(client, { clock, log, storageDir });
-    // Endpoints, EndpointSlices and their mirroring; its Services and EndpointSlices informers are shareable.
-    const serviceEndpoints = createServiceEndpointControllers(client, { clock, log, pods: nodeControllers.informers.pods, nodes: nodeControllers.informers.nodes });
-    dnsShared = { services: serviceEndpoints.informers.services, endpointSlices: serviceEndpoints.informers.endpointSlices };
-    let runtime = opts.runtime;
-    if (opts.processRuntime) {
-      if (!opts.dataDir) throw new Error('the process runtime needs a data dir');
-      processCluster = await startProcessCluster({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), dataDir: opts.dataDir, serviceCidr: serviceCidr.cidr, clusterDomain, clock, log, services: serviceEndpoints.informers.services, endpointSlices: serviceEndpoints.informers.endpointSlices });
-      runtime = processCluster.runtime;
-      running.push(processCluster.run(controller.signal));
+    return { running: [scheduler.run(signal), volumeBinding.run(signal)], synced: Promise.all([scheduler.waitForSync(), volumeBinding.waitForSync()]) };
+  };
+  const elected = opts.leaderElection;
+  if (opts.controllers !== false && !elected) {
+    const groups = [await kubeScheduler(controller.signal), await controllerManager(controller.signal)];
+    for (const g of groups) running.push(...g.running);
+    void Promise.all(groups.map((g) => g.synced)).then(() => (ready = true));
+  } else if (opts.controllers !== false && elected) {
+    // Every server serves the custom resources; the leader alone writes their definitions' status.
+    const crdServing = new CrdController(client, custom, clock, log, { writes: false });
+    running.push(crdServing.run(controller.signal));
+    for (const [name, group] of [['kube-controller-manager', controllerManager], ['kube-scheduler', kubeScheduler]] as const) {
+      const elector = new LeaderElector({
+        client,
+        name,
+        identity: elected.identity,
+        timings: elected.timings,
+        clock,
+        log,
+        lead: async (signal) => {
+          const g = await group(signal);
+          await Promise.allSettled(g.running);
+        },
+      });
+      electors.push(elector);
+      running.push(elector.run(controller.signal));
     }
-    pool = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log, runtime, dns: { clusterDomain, clusterDNS: [nthAddress(serviceCidr, 10)], hostResolvConf: hostResolvConf() } });
-    ctx.podSubresource = servePodSubresource(pool);
-    running.push(
-      gc.run(controller.signal),
-      nsc.run(controller.signal),
-      crds.run(controller.signal),
-      nodeControllers.run(controller.signal),
-      scheduler.run(controller.signal),
-      volumeBinding.run(controller.signal),
-      storage.run(controller.signal),
-      statefulSets.run(controller.signal),
-    );
-    const volumeExpand = new VolumeExpandController(client, { clock, log });
-    running.push(volumeExpand.run(controller.signal));
-    running.push(replicaSets.run(controller.signal), deployments.run(controller.signal));
-    running.push(daemonSets.run(controller.signal));
-    running.push(serviceEndpoints.run(controller.signal));
-    if (opts.defaultNodes) await ensureDefaultNodes(client, opts.defaultNodes);
-    await pool.start();
-    void Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), scheduler.waitForSync(), statefulSets.waitForSync(), replicaSets.waitForSync(), deployments.waitForSync(), daemonSets.waitForSync(), serviceEndpoints.waitForSync(), volumeBinding.waitForSync(), storage.waitForSync()]).then(() => (ready = true));
+    await crdServing.waitForSync();
+    ready = true;
   } else ready = true;
   let dns: ClusterDns | undefined;
   const stop = async () => {
     await dns?.close();
-    await pool?.stop();
-    await processCluster?.stop();
     controller.abort();
     await Promise.allSettled(running);
     namespaces.close();
@@ -259,7 +315,22 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       throw e;
     }
   }
-  return { api, client, registry, backend, dns, pool, processCluster, ready: () => ready, stop };
+  return {
+    api,
+    client,
+    registry,
+    backend,
+    dns,
+    get pool() {
+      return pool;
+    },
+    get processCluster() {
+      return processCluster;
+    },
+    leading: () => electors.filter((e) => e.isLeader()).map((e) => e.name),
+    ready: () => ready,
+    stop,
+  };
 }
 
 /** The node's resolv.conf (kubelet --resolv-conf), or undefined when it cannot be read. */

@@ -52,6 +52,11 @@ export class LeaderElector {
     this.log = o.log ?? (() => {});
   }
 
+  /** The Lease's name. */
+  get name(): string {
+    return this.o.name;
+  }
+
   isLeader(): boolean {
     return this.leading;
   }

@@ -22,6 +22,11 @@ export class CrdController {
     private readonly custom: CustomResources,
     private readonly clock: Clock,
     log: (m: string) => void = () => {},
+    /**
+     * writes: false serves the definitions and writes nothing (a server that does not lead the
+     * controllers: the leader adds finalizers, reports status and cleans up).
+     */
+    private readonly opts: { writes?: boolean } = {},
   ) {
     this.crds = client.resource({ apiVersion: 'apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', namespaced: false });
     this.informer = new Informer(this.crds, { clock, log });
@@ -46,6 +51,10 @@ export class CrdController {
   private async sync(name: string): Promise<void | { requeueAfter: number }> {
     const crd = this.informer.get('', name);
     if (!crd) return;
+    if (this.opts.writes === false) {
+      if (!crd.metadata.deletionTimestamp) this.custom.serve(crd);
+      return;
+    }
     if (crd.metadata.deletionTimestamp) return this.cleanUp(crd);
     if (!crd.metadata.finalizers?.includes(CLEANUP_FINALIZER)) {
       await this.crds.patch('', name, 'merge', { metadata: { resourceVersion: crd.metadata.resourceVersion, finalizers: [...(crd.metadata.finalizers ?? []), CLEANUP_FINALIZER] } });
