@@ -89,6 +89,7 @@ export function writeOptions(ctx: ApiServerContext, req: ApiRequest, q: URLSearc
     dryRun: dryRun(q),
     fieldValidation: fieldValidation(q),
     trusted: req.trusted,
+    user: req.user,
     manageFields: (live, updated) =>
       ctx.trackUpdate({ live, updated, manager, apiVersion: store.apiVersion, now: rfc3339(ctx.clock.now()), subresource, store }),
   };

@@ -1,6 +1,7 @@
 // Request options the registry understands, named as the query parameters and DeleteOptions they
 // come from (k8s.io/apimachinery/pkg/apis/meta/v1 types.go).
 import type { KubeObject } from '../api/meta/types.ts';
+import type { UserInfo } from '../auth/user.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -9,6 +10,8 @@ export interface WriteOptions {
   fieldValidation?: FieldValidation;
   /** A built-in component's write (ApiRequest.trusted): built-in kinds skip the schema field check. */
   trusted?: boolean;
+  /** Who writes, for admission that decides on it (RBAC escalation checks). */
+  user?: UserInfo;
   /**
    * Records managed fields for a non-apply write: given the live object (undefined on create) and
    * the object about to be stored, returns it with metadata.managedFields updated.

@@ -19,10 +19,12 @@ import type { FieldChecker } from './field-checker.ts';
 import { deepEqual } from '../util/deep-equal.ts';
 import { checkWireShape } from '../api/validation/wire-shape.ts';
 import { finalizerWarnings } from '../api/validation/object-meta.ts';
+import type { UserInfo } from '../auth/user.ts';
 
 /** Checks that may need I/O before a write lands (namespace lifecycle, IP allocation…). */
 export interface Admission {
-  admit(op: 'create' | 'update' | 'delete', info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined): Promise<void>;
+  /** `user` is who writes (WriteOptions.user): undefined for deletes and direct registry calls. */
+  admit(op: 'create' | 'update' | 'delete', info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, user?: UserInfo): Promise<void>;
 }
 
 export interface ResourceStoreDeps {
@@ -108,7 +110,7 @@ export class ResourceStore {
     const stored = opts.manageFields ? opts.manageFields(undefined, obj) : obj;
     this.validate(stored, dedupeErrors([...validateObjectMeta(stored, this.info), ...(this.deps.strategy.validate?.(stored, ctx) ?? [])]));
     warnings.push(...finalizerWarnings(stored.metadata.finalizers), ...(this.deps.strategy.warnings?.(stored) ?? []));
-    for (const a of this.deps.admission ?? []) await a.admit('create', this.info, stored, undefined);
+    for (const a of this.deps.admission ?? []) await a.admit('create', this.info, stored, undefined, opts.user);
     if (opts.dryRun) {
       if (await this.deps.backend.get(this.key(namespace, meta.name!))) throw alreadyExists(this.ref, meta.name!);
       return { object: stored, warnings, created: true };
@@ -149,7 +151,7 @@ export class ResourceStore {
       const warnings: string[] = [];
       const obj = this.checkBody(namespace, desired, req, warnings, name);
       const next = this.prepareUpdate(obj, current, req, namespace, warnings);
-      for (const a of this.deps.admission ?? []) await a.admit('update', this.info, next, current);
+      for (const a of this.deps.admission ?? []) await a.admit('update', this.info, next, current, req.user);
       if (sameStoredForm(next, current)) return { object: current, warnings, created: false };
       if (req.dryRun) return { object: next, warnings, created: false };
       const finishing =
