@@ -27,6 +27,8 @@ export interface ResourceInfo {
   custom?: boolean;
   /** A custom resource's additionalPrinterColumns. */
   printerColumns?: PrinterColumn[];
+  /** Create-only and never stored (access reviews, SelfSubjectReview): answered by ApiServerContext.review. */
+  virtual?: boolean;
 }
 
 export interface PrinterColumn {
@@ -62,6 +64,11 @@ function r(
   if (opts.cat) info.categories = opts.cat;
   if (opts.sub) info.subresources = opts.sub;
   return info;
+}
+
+/** A create-only review kind: the answer is computed from the request and never stored. */
+function review(gv: string, kind: string, resource: string, opts: { cluster?: boolean } = {}): ResourceInfo {
+  return { ...r(gv, kind, resource, { ...opts, verbs: ['create'] }), virtual: true };
 }
 
 export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
@@ -105,6 +112,12 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   r('apps/v1', 'Deployment', 'deployments', { short: ['deploy'], cat: ['all'], sub: [SCALE, STATUS] }),
   r('apps/v1', 'ReplicaSet', 'replicasets', { short: ['rs'], cat: ['all'], sub: [SCALE, STATUS] }),
   r('apps/v1', 'StatefulSet', 'statefulsets', { short: ['sts'], cat: ['all'], sub: [SCALE, STATUS] }),
+  // authentication.k8s.io/v1 and authorization.k8s.io/v1 reviews
+  review('authentication.k8s.io/v1', 'SelfSubjectReview', 'selfsubjectreviews', { cluster: true }),
+  review('authorization.k8s.io/v1', 'LocalSubjectAccessReview', 'localsubjectaccessreviews'),
+  review('authorization.k8s.io/v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', { cluster: true }),
+  review('authorization.k8s.io/v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', { cluster: true }),
+  review('authorization.k8s.io/v1', 'SubjectAccessReview', 'subjectaccessreviews', { cluster: true }),
   // autoscaling: v2 is the preferred version; v1 is served from the same objects
   r('autoscaling/v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', { short: ['hpa'], cat: ['all'], sub: [STATUS] }),
   r('autoscaling/v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', { short: ['hpa'], cat: ['all'], sub: [STATUS] }),

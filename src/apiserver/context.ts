@@ -1,6 +1,7 @@
 // What request handlers need from the server around them, gathered so handlers stay functions.
 import type { GroupVersionKind, KubeObject } from '../api/meta/types.ts';
 import type { SchemaNode } from '../api/schema/types.ts';
+import type { ResourceInfo } from '../api/resources.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
 import type { Clock } from '../util/clock.ts';
@@ -36,6 +37,8 @@ export interface ApiServerContext {
   apply(args: ApplyArgs): KubeObject;
   /** Pod log, exec, attach, port-forward: served by the node agent that runs the pod. */
   podSubresource?(req: ApiRequest, q: URLSearchParams, target: { store: ResourceStore; namespace: string; name?: string; subresource?: string }): Promise<ApiResponse>;
+  /** Creates of virtual resources (access reviews, SelfSubjectReview): answered, never stored. */
+  review?(req: ApiRequest, info: ResourceInfo, namespace: string): Promise<ApiResponse>;
   /** Disruption budget check before an eviction; throws 429 when the eviction must wait. */
   admitEviction?(namespace: string, name: string): Promise<void>;
 }

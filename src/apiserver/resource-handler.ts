@@ -32,6 +32,11 @@ export async function handleResource(ctx: ApiServerContext, req: ApiRequest, q: 
     includeObject: (q.get('includeObject') as RenderContext['includeObject']) ?? undefined,
     now: new Date(ctx.clock.now()),
   };
+  if (store.info.virtual) {
+    if (req.method !== 'POST' || t.name || t.subresource) throw methodNotAllowed();
+    if (!ctx.review) throw new ApiError('NotFound', 404, 'the server could not find the requested resource');
+    return ctx.review(req, store.info, t.namespace);
+  }
   if (t.subresource) return handleSubresource(ctx, req, q, t, render);
   if (store.info.namespaced && !t.namespace && (req.method !== 'GET' || t.name)) {
     // Writes and single-object reads of namespaced resources need a namespace in the path.
