@@ -75,6 +75,22 @@ export class ApiServer {
     return token === undefined ? undefined : this.authenticator(token);
   }
 
+  /**
+   * Authenticates and authorizes `req` as handle() would, without serving it: undefined when it
+   * may go ahead, else the 401 or 403 answer. For paths served outside handle() (the streaming
+   * upgrades), which pass the method their verb comes from.
+   */
+  async admitRequest(req: ApiRequest): Promise<ApiResponse | undefined> {
+    try {
+      const user = await this.authenticate(req);
+      if (!user) return json(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+      if (this.opts.authorize) await this.opts.authorize({ ...req, user }, new URL(req.url, 'https://k8ts.invalid'));
+      return undefined;
+    } catch (e) {
+      return errorResponse(e, this.opts.ctx.log);
+    }
+  }
+
   async handle(req: ApiRequest): Promise<ApiResponse> {
     try {
       return await this.route(req);

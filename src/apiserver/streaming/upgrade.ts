@@ -2,8 +2,8 @@
 // (pkg/registry/core/pod/strategy.go streamLocation) and the kubelet (remotecommand NewOptions,
 // getExec's container lookup) make before upgrading, then the streaming protocol. Errors before
 // the upgrade are plain HTTP answers: a Status where the apiserver refuses, plain text where the
-// kubelet would. The request is authenticated by reading the pod with the request's own headers
-// through ApiServer.handle, so it is refused exactly as a GET of the pod would be.
+// kubelet would. The user must be allowed to create the subresource, and the pod is read with the
+// request's own headers through ApiServer.handle, so it is refused as a GET of the pod would be.
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -67,6 +67,10 @@ async function upgrade(o: StreamingOptions, wss: WebSocketServer, protocols: Wea
   }
   const [, namespace, name, op] = m as unknown as [string, string, string, StreamOp];
   if (req.method !== 'GET' && req.method !== 'POST') return refuse(socket, methodNotAllowed());
+  // Upgrades need `create` on the subresource whatever the method, as upstream does since
+  // WebSockets (which GET) became kubectl's default.
+  const refused = await o.api.admitRequest({ method: 'POST', url: url.pathname, headers });
+  if (refused) return relay(socket, refused.status, refused.headers['content-type'], refused.body);
   const got = await o.api.handle({ method: 'GET', url: `/api/v1/namespaces/${namespace}/pods/${name}`, headers: { ...headers, accept: 'application/json' } });
   if (got.status !== 200) return relay(socket, got.status, got.headers['content-type'], got.body);
   const pod = (got.value ?? JSON.parse(String(got.body))) as KubeObject;
