@@ -45,6 +45,11 @@ export interface ApiServerOptions {
    * Absent: every authenticated user may do anything.
    */
   authorize?: (req: AuthenticatedRequest, url: URL) => Promise<void>;
+  /**
+   * Answers paths under /k8ts/ before authentication (a node agent's join); undefined passes the
+   * request on.
+   */
+  publicRoutes?: (req: ApiRequest, url: URL) => Promise<ApiResponse | undefined>;
   /** `host:port` advertised in discovery. */
   serverAddress?: string;
   ready?: () => boolean;
@@ -110,6 +115,10 @@ export class ApiServer {
     if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
       const ok = path.startsWith('/readyz') ? (this.opts.ready?.() ?? true) : true;
       return { status: ok ? 200 : 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: ok ? 'ok' : 'not ready' };
+    }
+    if (this.opts.publicRoutes && path.startsWith('/k8ts/')) {
+      const answered = await this.opts.publicRoutes(req, url);
+      if (answered) return answered;
     }
     const user = await this.authenticate(req);
     if (!user) return json(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });

@@ -47,7 +47,14 @@ import { openBackend, type Backend } from '../store/index.ts';
 import { rfc3339, systemClock, type Clock } from '../util/clock.ts';
 import { setMaxListeners } from 'node:events';
 import { LeaderElector, type ElectionTimings } from '../leader-election/elector.ts';
+import { nodeTokenAuthenticator } from '../agent/node-credentials.ts';
+import { joinRoutes } from '../agent/join-server.ts';
+import { withNodeAuthorizer } from '../auth/node-authorizer.ts';
 import { join } from 'node:path';
+import { startAuthorization } from '../auth/authorization.ts';
+import { ensureBootstrapPolicy } from '../auth/rbac/bootstrap-policy.ts';
+import type { TokenAuthenticator } from '../auth/authenticate.ts';
+import { ClusterRoleAggregationController } from '../controllers/clusterrole-aggregation/controller.ts';
 
 export interface ControlPlaneOptions {
   datastore: 'sqlite' | 'memory';
@@ -56,6 +63,8 @@ export interface ControlPlaneOptions {
   clock?: Clock;
   /** Admin bearer token; undefined disables authentication (in-process tests). */
   token?: string;
+  /** Further bearer-token authenticators (k8ts up --token-auth-file, tests' restricted users). */
+  authenticators?: TokenAuthenticator[];
   serverAddress?: string;
   log?: (msg: string) => void;
   /** Start the controllers, the scheduler and the simulated node pool (default true). */
@@ -82,6 +91,8 @@ export interface ControlPlaneOptions {
    * only while this server holds their Lease. `identity` must be unique among the servers.
    */
   leaderElection?: { identity: string; timings?: ElectionTimings };
+  /** The cluster CA, handed to node agents when they join (needs `token`). */
+  caCertPem?: string;
 }
 
 export interface ControlPlane {
@@ -120,6 +131,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const clusterDomain = opts.clusterDomain ?? 'cluster.local';
   const serviceAllocations = new ServiceAllocations(backend, { cidr: serviceCidr, clock });
   await serviceAllocations.start();
+  // RBAC (with system:masters always allowed), its escalation checks and the access reviews.
+  const authz = await startAuthorization(backend, { clock, log });
   registry = new Registry({
     backend,
     clock,
@@ -130,6 +143,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       serviceAllocations,
       persistentVolumeClaimResize(storageClassReader(backend)),
       storageAdmission(async () => (await backend.list(STORAGE_CLASS_PREFIX)).items.map((kv) => JSON.parse(kv.value) as StorageClass)),
+      authz.admission,
     ],
   });
   custom = new CustomResources(registry);
@@ -137,6 +151,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     registry,
     clock,
     log,
+    review: authz.review,
     // Strategic merge patch is for built-in kinds only, as upstream.
     schemaFor: (gvk) => schemas().forKind(gvk),
     trackUpdate: (a) =>
@@ -164,6 +179,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const api = new ApiServer({
     ctx,
     token: opts.token,
+    // Remote node agents: their credentials, what NodeRestriction lets them do, and their join.
+    authenticators: [...(opts.token ? [nodeTokenAuthenticator(opts.token)] : []), ...(opts.authenticators ?? [])],
+    authorize: withNodeAuthorizer(async (namespace, name) => ((await readStored(backend, `/registry/core/pods/${namespace}/${name}`))?.spec as { nodeName?: string } | undefined)?.nodeName, authz.authorize),
+    publicRoutes: opts.token && opts.caCertPem ? joinRoutes({ clusterToken: opts.token, caCertPem: opts.caCertPem, readSecret: (name) => readStored(backend, `/registry/core/secrets/kube-system/${name}`), now: () => clock.now() }) : undefined,
     serverAddress: opts.serverAddress,
     ready: () => ready,
     openapi: {
@@ -181,6 +200,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   // Evictions consult disruption budgets whether or not controllers run here.
   ctx.admitEviction = admitEviction(client, { clock });
   await bootstrap(client, serviceCidr);
+  await ensureBootstrapPolicy(client);
   let ready = false;
   const controller = new AbortController();
   // Every informer and queue listens on this one signal.
@@ -225,6 +245,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     pool = nodes;
     ctx.podSubresource = servePodSubresource(nodes);
     const volumeExpand = new VolumeExpandController(client, { clock, log });
+    const clusterRoleAggregation = new ClusterRoleAggregationController(client, { clock, log });
     running.push(
       gc.run(signal),
       nsc.run(signal),
@@ -233,6 +254,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       storage.run(signal),
       statefulSets.run(signal),
       volumeExpand.run(signal),
+      clusterRoleAggregation.run(signal),
       replicaSets.run(signal),
       deployments.run(signal),
       daemonSets.run(signal),
@@ -251,7 +273,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     running.push(stopped);
     if (opts.defaultNodes) await ensureDefaultNodes(client, opts.defaultNodes);
     await nodes.start();
-    const synced = Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), statefulSets.waitForSync(), replicaSets.waitForSync(), deployments.waitForSync(), daemonSets.waitForSync(), serviceEndpoints.waitForSync(), storage.waitForSync()]);
+    const synced = Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), statefulSets.waitForSync(), replicaSets.waitForSync(), deployments.waitForSync(), daemonSets.waitForSync(), serviceEndpoints.waitForSync(), storage.waitForSync(), clusterRoleAggregation.waitForSync()]);
     return { running, synced };
   };
   const kubeScheduler: Group = async (signal) => {
@@ -298,6 +320,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     await Promise.allSettled(running);
     namespaces.close();
     serviceAllocations.close();
+    authz.close();
     await backend.close();
     if (tempStorage) rmSync(tempStorage, { recursive: true, force: true });
   };
@@ -331,6 +354,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     ready: () => ready,
     stop,
   };
+}
+
+/** An object as stored, read straight from the datastore (for checks made before the registry). */
+async function readStored(backend: Backend, key: string): Promise<KubeObject | undefined> {
+  const kv = await backend.get(key);
+  return kv ? (JSON.parse(kv.value) as KubeObject) : undefined;
 }
 
 /** The node's resolv.conf (kubelet --resolv-conf), or undefined when it cannot be read. */

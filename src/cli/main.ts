@@ -6,6 +6,7 @@ import { DEFAULT_DNS_PORT, up, type UpOptions } from './up.ts';
 import { DEFAULT_SERVICE_CIDR, parseServiceCidr } from '../registry/admission/service-ranges.ts';
 import { registerNodeCommands } from './node-commands.ts';
 import { registerImageCommands } from './image-commands.ts';
+import { registerAgentCommands } from './agent-commands.ts';
 
 const DEFAULT_DATA_DIR = '.k8ts';
 
@@ -75,6 +76,7 @@ program
 
 registerNodeCommands(program);
 registerImageCommands(program, DEFAULT_DATA_DIR);
+registerAgentCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`k8ts: ${(e as Error).message}\n`);

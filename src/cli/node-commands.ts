@@ -124,7 +124,8 @@ export async function listNodes(client: Client, io: NodeCommandIo = stdoutIo): P
   for (const r of rows) io.out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join(''));
 }
 
-async function withClient<T>(o: { kubeconfig?: string }, fn: (client: Client) => Promise<T>): Promise<T> {
+/** Runs fn with a client for the kubeconfig's cluster, closing its connections afterwards. */
+export async function withClient<T>(o: { kubeconfig?: string }, fn: (client: Client) => Promise<T>): Promise<T> {
   const { client, close } = await remoteClient(kubeconfigPath(o.kubeconfig));
   try {
     return await fn(client);
@@ -133,7 +134,7 @@ async function withClient<T>(o: { kubeconfig?: string }, fn: (client: Client) =>
   }
 }
 
-const kubeconfigOption = () => new Option('--kubeconfig <path>', 'kubeconfig of the cluster (default $KUBECONFIG, else .k8ts/kubeconfig)');
+export const kubeconfigOption = () => new Option('--kubeconfig <path>', 'kubeconfig of the cluster (default $KUBECONFIG, else .k8ts/kubeconfig)');
 
 /** Adds the `node` command group to the k8ts program. */
 export function registerNodeCommands(program: Command, io: NodeCommandIo = stdoutIo): void {

@@ -54,7 +54,7 @@ export async function up(opts: UpOptions): Promise<void> {
       clusterDomain: opts.clusterDomain,
       dns: { host: opts.host, port: opts.dnsPort ?? DEFAULT_DNS_PORT },
       processRuntime: opts.runtime === 'process',
-      datastore: opts.datastore, dataDir, token: pki.token, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
+      datastore: opts.datastore, dataDir, token: pki.token, caCertPem: pki.caCertPem, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
     mark('control plane');
     let http;
     try {

@@ -12,11 +12,13 @@ export interface HttpsTransportOptions {
   caPem: string;
   token: string;
   maxSockets?: number;
+  /** Connections shared with other transports to the same server (each sends its own token). */
+  agent?: Agent;
 }
 
 export function httpsTransport(opts: HttpsTransportOptions): Transport & { close(): void } {
   const base = new URL(opts.server);
-  const agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, ca: opts.caPem });
+  const agent = opts.agent ?? new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, ca: opts.caPem });
   const transport = (req: ApiRequest): Promise<ApiResponse> =>
     new Promise((resolve, reject) => {
       const headers: Record<string, string> = { authorization: `Bearer ${opts.token}` };

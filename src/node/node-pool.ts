@@ -35,6 +35,13 @@ export interface NodePoolOptions {
   workers?: number;
   /** Hold pods until their PersistentVolumeClaims are Bound, as a kubelet's volume manager (default true). */
   volumes?: boolean;
+  /**
+   * Which Nodes this pool runs agents for (default: those carrying SIMULATED_ANNOTATION, the
+   * control plane's own). A remote agent process serves the nodes it joined with.
+   */
+  serves?: (node: KubeObject) => boolean;
+  /** The client a node's agent writes with (default `client`): a remote agent's per-node credentials. */
+  clientFor?: (nodeName: string) => Client;
   log?: (msg: string) => void;
 }
 
@@ -169,14 +176,14 @@ export class NodePool {
   private onNode(node: KubeObject): void {
     const name = node.metadata.name!;
     let agent = this.agents.get(name);
-    if (!flag(node, SIMULATED_ANNOTATION)) {
+    if (!(this.o.serves ? this.o.serves(node) : flag(node, SIMULATED_ANNOTATION))) {
       agent?.stop();
       return;
     }
     if (!agent) {
       const index = nodeIndexFromCidr((node.spec as { podCIDR?: string } | undefined)?.podCIDR) ?? this.freeIndex();
       agent = new NodeAgent(node, {
-        client: this.o.client,
+        client: this.o.clientFor?.(name) ?? this.o.client,
         clock: this.clock,
         wheel: this.wheel,
         runtime: this.runtime,

@@ -7,6 +7,7 @@ import { DisruptionController } from '../disruption/controller.ts';
 import { PodGcController, type PodGcControllerOptions } from '../pod-gc/controller.ts';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './controller.ts';
 import { createCoreInformers, type CoreInformers } from './informers.ts';
+import { NodeIpamController } from '../node-ipam/controller.ts';
 
 export interface NodeControllersOptions {
   clock: Clock;
@@ -34,13 +35,14 @@ export function createNodeControllers(client: Client, opts: NodeControllersOptio
   const nodeLifecycle = new NodeLifecycleController(client, { ...base, ...opts.nodeLifecycle, informers });
   const podGc = new PodGcController(client, { ...base, ...opts.podGc, informers });
   const disruption = new DisruptionController(client, { ...base, pods: informers.pods });
+  const nodeIpam = new NodeIpamController(client, informers.nodes, base);
   return {
     informers,
     nodeLifecycle,
     podGc,
     disruption,
     async run(signal) {
-      await Promise.all([own ? informers.run(signal) : undefined, nodeLifecycle.run(signal), podGc.run(signal), disruption.run(signal)]);
+      await Promise.all([own ? informers.run(signal) : undefined, nodeLifecycle.run(signal), podGc.run(signal), disruption.run(signal), nodeIpam.run(signal)]);
     },
     waitForSync: () => Promise.all([informers.waitForSync(), disruption.waitForSync()]).then(() => undefined),
   };

@@ -1,0 +1,80 @@
+// `k8ts agent`: node agents in a process of their own, on this machine or another, joined to a
+// cluster over HTTPS as k3s agents are. It joins with a join token, then each node's agent acts
+// with that node's credential (system:node:<name>), so NodeRestriction holds it to its own Node,
+// Lease and pods. Nodes are created without a pod CIDR; the controller manager's node IPAM gives
+// one, and an agent starts serving its node once it has it.
+import { Agent } from 'node:https';
+import { hostname } from 'node:os';
+import type { KubeObject } from '../api/meta/types.ts';
+import { ApiError } from '../api/errors.ts';
+import { Client } from '../client/client.ts';
+import { httpsTransport } from '../client/https-transport.ts';
+import { SIMULATED_ANNOTATION } from '../node/contract.ts';
+import { createNodeObject, type NodeObjectOptions } from '../node/node-object.ts';
+import { NodePool } from '../node/node-pool.ts';
+import type { Clock } from '../util/clock.ts';
+import { joinCluster } from './join-client.ts';
+
+export const AGENT_ANNOTATION = 'node.k8ts.io/agent';
+
+export interface AgentOptions {
+  server: string;
+  token: string;
+  /** Names of the nodes this agent runs. */
+  nodes: string[];
+  node?: Omit<NodeObjectOptions, 'index' | 'controlPlane'>;
+  clock?: Clock;
+  log?: (m: string) => void;
+  /** Cluster DNS settings for pods' resolv.conf. */
+  dns?: ConstructorParameters<typeof NodePool>[0]['dns'];
+}
+
+export interface RunningAgent {
+  pool: NodePool;
+  caCertPem: string;
+  stop(): Promise<void>;
+}
+
+/** The Node an agent registers: a kubelet's labels, no pod CIDR yet, marked as this agent's. */
+export function agentNodeObject(name: string, node: AgentOptions['node'] = {}): KubeObject {
+  const obj = createNodeObject(name, { ...node, index: 0 });
+  delete obj.metadata.annotations![SIMULATED_ANNOTATION];
+  obj.metadata.annotations![AGENT_ANNOTATION] = hostname();
+  obj.spec = { ...(node.taints?.length ? { taints: node.taints.map((t) => ({ ...t })) } : {}) };
+  return obj;
+}
+
+export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
+  const joined = await joinCluster({ server: o.server, token: o.token, nodes: o.nodes });
+  // One connection pool for all of this agent's nodes; each request carries its node's token.
+  const connections = new Agent({ keepAlive: true, maxSockets: 32, ca: joined.caCertPem });
+  const transports = new Map(o.nodes.map((n) => [n, httpsTransport({ server: o.server, caPem: joined.caCertPem, token: joined.tokens[n]!, agent: connections })]));
+  const clients = new Map([...transports].map(([n, t]) => [n, new Client(t, { userAgent: `kubelet/v1.35.0 (${n})` })]));
+  const first = clients.get(o.nodes[0]!)!;
+  const names = new Set(o.nodes);
+  for (const [name, client] of clients) {
+    try {
+      await client.resource({ apiVersion: 'v1', resource: 'nodes', namespaced: false }).create('', agentNodeObject(name, o.node));
+    } catch (e) {
+      // Registered before (an agent restarting): its Node, pods and claims are as it left them.
+      if (!(e instanceof ApiError && e.code === 409)) throw e;
+    }
+  }
+  const pool = new NodePool({
+    client: first,
+    clientFor: (n) => clients.get(n) ?? first,
+    serves: (n) => names.has(n.metadata.name!) && !!(n.spec as { podCIDR?: string } | undefined)?.podCIDR,
+    clock: o.clock,
+    log: o.log,
+    dns: o.dns,
+  });
+  await pool.start();
+  return {
+    pool,
+    caCertPem: joined.caCertPem,
+    stop: async () => {
+      await pool.stop();
+      connections.destroy();
+    },
+  };
+}
