@@ -58,6 +58,8 @@ import { ClusterRoleAggregationController } from '../controllers/clusterrole-agg
 
 export interface ControlPlaneOptions {
   datastore: 'sqlite' | 'memory';
+  /** An opened datastore to use instead of `datastore` (etcd); closed at stop. */
+  backend?: Backend;
   /** Required for sqlite: the database lives at <dataDir>/state.db. */
   dataDir?: string;
   clock?: Clock;
@@ -118,7 +120,7 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? (() => {});
-  const backend = opts.datastore === 'sqlite' ? await openBackend('sqlite', { path: join(opts.dataDir!, 'state.db') }) : await openBackend('memory');
+  const backend = opts.backend ?? (opts.datastore === 'sqlite' ? await openBackend('sqlite', { path: join(opts.dataDir!, 'state.db') }) : await openBackend('memory'));
   const schemas = () => loadSchemas();
   let registry: Registry;
   // Built-in kinds first; custom resources from their definitions.
@@ -371,13 +373,22 @@ function hostResolvConf(): string | undefined {
   }
 }
 
+/** A create that another server starting on the same datastore may have made first (409). */
+async function createIfAbsent(created: Promise<unknown>): Promise<void> {
+  try {
+    await created;
+  } catch (e) {
+    if ((e as { code?: number }).code !== 409) throw e;
+  }
+}
+
 /** Objects every cluster starts with: the system namespaces, the `kubernetes` and `kube-dns` Services. */
 async function bootstrap(client: Client, cidr: ServiceCidr): Promise<void> {
   const namespaces = client.resource({ apiVersion: 'v1', resource: 'namespaces', namespaced: false });
   // Together, so the store commits them in one group (one fsync on a fresh data dir).
   await Promise.all([
     ...SYSTEM_NAMESPACES.map(async (name) => {
-      if (!(await namespaces.find('', name))) await namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      if (!(await namespaces.find('', name))) await createIfAbsent(namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
     }),
     ensureDefaultStorageClass(client),
   ]);
@@ -414,7 +425,7 @@ async function bootstrap(client: Client, cidr: ServiceCidr): Promise<void> {
   ];
   await Promise.all(
     system.map(async (svc) => {
-      if (!(await services.find(svc.metadata.namespace!, svc.metadata.name!))) await services.create(svc.metadata.namespace!, svc);
+      if (!(await services.find(svc.metadata.namespace!, svc.metadata.name!))) await createIfAbsent(services.create(svc.metadata.namespace!, svc));
     }),
   );
 }
