@@ -60,6 +60,8 @@ ensureDebianTools({ dig: 'dnsutils', dnsperf: 'dnsperf' }, 'the DNS e2e tests ne
 ensureDebianTools({ busybox: 'busybox-static', 'docker-registry': 'docker-registry' }, 'the image tests need a static busybox and a registry');
 // The process runtime sandboxes containers with bubblewrap and wires pods with iproute2.
 ensureDebianTools({ bwrap: 'bubblewrap', ip: 'iproute2' }, 'the process runtime tests need bubblewrap and iproute2');
+// The etcd datastore's tests and benchmark start a real etcd.
+ensureDebianTools({ etcd: 'etcd-server' }, 'the etcd datastore tests start a real etcd');
 
 function ensureDebianTools(tools, why) {
   const has = (cmd) => {

@@ -1,5 +1,6 @@
 // Building responses: JSON bodies, Status errors, and the shapes negotiate.ts chooses.
 import { ApiError, internalError } from '../api/errors.ts';
+import { isStorageError } from '../store/backend.ts';
 import type { KubeList, KubeObject, Status } from '../api/meta/types.ts';
 import type { ResourceInfo } from '../api/resources.ts';
 import { printTable } from './tables.ts';
@@ -28,6 +29,9 @@ export function errorResponse(e: unknown, log: (msg: string) => void): ApiRespon
   if (e instanceof ApiError) return statusResponse(e.toStatus());
   const conflict = applyConflictStatus(e);
   if (conflict) return statusResponse(conflict);
+  // The datastore is down or slow (etcd lost): an expected condition the client retries, not a bug.
+  if (isStorageError(e, 'Unavailable')) return statusResponse(new ApiError('ServiceUnavailable', 503, e.message).toStatus());
+  if (isStorageError(e, 'Timeout')) return statusResponse(new ApiError('Timeout', 504, e.message).toStatus());
   const coded = e as { code?: unknown; message?: string; name?: string };
   if ((coded.name === 'PatchError' || coded.name === 'ProtobufError') && typeof coded.code === 'number') {
     const reason = coded.code === 422 ? 'Invalid' : coded.code === 415 ? 'UnsupportedMediaType' : 'BadRequest';

@@ -81,7 +81,12 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export type StorageErrorCode = 'KeyExists' | 'NotFound' | 'Conflict' | 'Compacted' | 'WatcherTooSlow' | 'Closed' | 'Internal';
+/**
+ * Why a call failed. `Unavailable`: the datastore could not be reached, nothing was written and
+ * the call may be retried. `Timeout`: no answer before the deadline; a write may or may not have
+ * been applied, so the caller re-reads before retrying.
+ */
+export type StorageErrorCode = 'KeyExists' | 'NotFound' | 'Conflict' | 'Compacted' | 'WatcherTooSlow' | 'Closed' | 'Unavailable' | 'Timeout' | 'Internal';
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;
