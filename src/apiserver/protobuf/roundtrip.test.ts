@@ -107,6 +107,14 @@ const KUBECTL_OBJECTS: Obj[] = [
     spec: { audiences: ['https://kubernetes.default.svc'], expirationSeconds: 3600, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web-0', uid: 'u-1' } },
     status: { token: '' },
   },
+  // kubectl auth can-i, can-i --list and whoami.
+  {
+    apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: { creationTimestamp: null },
+    spec: { resourceAttributes: { namespace: 'team', verb: 'list', resource: 'pods' } }, status: { allowed: false },
+  },
+  { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: { creationTimestamp: null }, spec: { nonResourceAttributes: { path: '/logs', verb: 'get' } }, status: { allowed: false } },
+  { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', metadata: { creationTimestamp: null }, spec: { namespace: 'team' }, status: { resourceRules: null, nonResourceRules: null, incomplete: false } },
+  { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: { creationTimestamp: null }, status: { userInfo: {} } },
   { apiVersion: 'policy/v1', kind: 'Eviction', metadata: meta('web-0', { namespace: 'default' }), deleteOptions: { gracePeriodSeconds: 30 } },
   { apiVersion: 'v1', kind: 'Binding', metadata: meta('web-0'), target: { kind: 'Node', name: 'node-1' } },
   { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: meta('web', { namespace: 'default' }), spec: { replicas: 5 }, status: { replicas: 2, selector: 'app=web' } },

@@ -123,7 +123,8 @@ const KINDS_BY_VERSION: Record<string, string[]> = {
   'scheduling.k8s.io/v1': ['PriorityClass'],
   'networking.k8s.io/v1': ['Ingress', 'IngressClass', 'NetworkPolicy'],
   'autoscaling/v1': ['HorizontalPodAutoscaler', 'Scale'],
-  'authentication.k8s.io/v1': ['TokenRequest'],
+  'authentication.k8s.io/v1': ['SelfSubjectReview', 'TokenRequest'],
+  'authorization.k8s.io/v1': ['LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview'],
   'coordination.k8s.io/v1': ['Lease'],
 };
 

@@ -84,6 +84,24 @@ export const GROUP_TABLES: Record<string, string> = {
   TokenRequestSpec: '1 audiences []string; 4 expirationSeconds int64?; 3 boundObjectRef BoundObjectReference',
   BoundObjectReference: '1 kind; 2 apiVersion; 3 name; 4 uid',
   TokenRequestStatus: '1 token!; 2 expirationTimestamp Time',
+  // authentication/v1 SelfSubjectReview (kubectl auth whoami; user extra is not decoded)
+  SelfSubjectReview: '1 metadata ObjectMeta; 2 status SelfSubjectReviewStatus',
+  SelfSubjectReviewStatus: '1 userInfo UserInfo',
+  UserInfo: '1 username; 2 uid; 3 groups []string',
+  // authorization/v1 reviews (kubectl auth can-i; SubjectAccessReview's extra is not decoded)
+  SelfSubjectAccessReview: '1 metadata ObjectMeta; 2 spec SelfSubjectAccessReviewSpec; 3 status SubjectAccessReviewStatus',
+  SelfSubjectAccessReviewSpec: '1 resourceAttributes ResourceAttributes; 2 nonResourceAttributes NonResourceAttributes',
+  ResourceAttributes: '1 namespace; 2 verb; 3 group; 4 version; 5 resource; 6 subresource; 7 name',
+  NonResourceAttributes: '1 path; 2 verb',
+  SubjectAccessReviewStatus: '1 allowed bool!; 4 denied bool; 2 reason; 3 evaluationError',
+  SubjectAccessReview: '1 metadata ObjectMeta; 2 spec SubjectAccessReviewSpec; 3 status SubjectAccessReviewStatus',
+  LocalSubjectAccessReview: '1 metadata ObjectMeta; 2 spec SubjectAccessReviewSpec; 3 status SubjectAccessReviewStatus',
+  SubjectAccessReviewSpec: '1 resourceAttributes ResourceAttributes; 2 nonResourceAttributes NonResourceAttributes; 3 user; 4 groups []string; 6 uid',
+  SelfSubjectRulesReview: '1 metadata ObjectMeta; 2 spec SelfSubjectRulesReviewSpec; 3 status SubjectRulesReviewStatus',
+  SelfSubjectRulesReviewSpec: '1 namespace',
+  SubjectRulesReviewStatus: '1 resourceRules []ResourceRule; 2 nonResourceRules []NonResourceRule; 3 incomplete bool!; 4 evaluationError',
+  ResourceRule: '1 verbs []string; 2 apiGroups []string; 3 resources []string; 4 resourceNames []string',
+  NonResourceRule: '1 verbs []string; 2 nonResourceURLs []string',
   // coordination/v1
   Lease: '1 metadata ObjectMeta; 2 spec LeaseSpec',
   LeaseSpec: `
