@@ -56,6 +56,7 @@ program
   .option('--cluster-domain <domain>', 'DNS zone of Services and pods', domain, 'cluster.local')
   .option('--service-cidr <cidr>', 'IPv4 range that Services get cluster IPs from', cidr, DEFAULT_SERVICE_CIDR)
   .addOption(new Option('--runtime <kind>', 'what runs containers: simulated (no processes, works everywhere) or process (real processes in namespaces; needs root and bubblewrap)').choices(['simulated', 'process']).default('simulated'))
+  .option('--token-auth-file <file>', 'CSV of further bearer tokens, one `token,user,uid[,"group1,group2"]` a line (as kube-apiserver\'s); their users get what RBAC grants')
   .option('-v, --verbose', 'log controller activity to stderr', false)
   .action(async (o: UpOptions) => {
     await up(o);

@@ -1,6 +1,8 @@
 // `k8ts up`: start a whole cluster in this process, write the admin kubeconfig, serve until a
 // signal, then stop cleanly (the SQLite store is consistent at every commit anyway).
 import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { tokenFileAuthenticator } from '../auth/token-file.ts';
 import { listenHttps } from '../apiserver/https-server.ts';
 import { streamingUpgrade } from '../apiserver/streaming/upgrade.ts';
 import { startControlPlane } from './control-plane.ts';
@@ -26,6 +28,8 @@ export interface UpOptions {
   clusterDomain?: string;
   /** What runs containers (default simulated). */
   runtime?: 'simulated' | 'process';
+  /** CSV of further bearer tokens (`token,user,uid[,"groups"]`), as kube-apiserver's --token-auth-file. */
+  tokenAuthFile?: string;
 }
 
 /** Unprivileged, so `k8ts up` needs no root; `--dns-port 53` when root and wanted. */
@@ -54,6 +58,7 @@ export async function up(opts: UpOptions): Promise<void> {
       clusterDomain: opts.clusterDomain,
       dns: { host: opts.host, port: opts.dnsPort ?? DEFAULT_DNS_PORT },
       processRuntime: opts.runtime === 'process',
+      authenticators: opts.tokenAuthFile ? [tokenFileAuthenticator(readFileSync(opts.tokenAuthFile, 'utf8'))] : undefined,
       datastore: opts.datastore, dataDir, token: pki.token, caCertPem: pki.caCertPem, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
     mark('control plane');
     let http;
