@@ -7,6 +7,7 @@ import { DEFAULT_SERVICE_CIDR, parseServiceCidr } from '../registry/admission/se
 import { registerNodeCommands } from './node-commands.ts';
 import { registerImageCommands } from './image-commands.ts';
 import { registerAgentCommands } from './agent-commands.ts';
+import { registerMigrateCommand } from './migrate.ts';
 
 const DEFAULT_DATA_DIR = '.k8ts';
 
@@ -78,6 +79,7 @@ program
 registerNodeCommands(program);
 registerImageCommands(program, DEFAULT_DATA_DIR);
 registerAgentCommands(program);
+registerMigrateCommand(program, DEFAULT_DATA_DIR);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`k8ts: ${(e as Error).message}\n`);
