@@ -75,12 +75,16 @@ export function storageErrorOf(err: unknown, action: string, where: string): Sto
     return new StorageError('Timeout', `${action} failed: etcd at ${where} did not answer in time; check that it is running and reachable`);
   }
   if (err instanceof GRPCUnavailableError || UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) {
-    return new StorageError('Unavailable', `${action} failed: etcd at ${where} is unavailable: ${detail(message)}`);
+    return new StorageError('Unavailable', `${action} failed: etcd at ${where} is unavailable: ${detail(message)}; check that etcd runs there and the address is right`);
   }
   return new StorageError('Internal', `${action} failed: ${detail(message)}`);
 }
 
-/** grpc's message without its class-name prefix, e.g. "14 UNAVAILABLE: No connection established". */
+/** grpc's message without its wrapping: "connect ECONNREFUSED 127.0.0.1:2379" rather than three layers of it. */
 function detail(message: string): string {
-  return message.replace(/^\w+Error: /, '');
+  return message
+    .replace(/^\w+Error: /, '')
+    .replace(/\s*Resolution note:.*$/s, '')
+    .replace(/^14 UNAVAILABLE: No connection established\. Last error: (Error: )?/, '')
+    .replace(/\.$/, '');
 }
