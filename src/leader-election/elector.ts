@@ -68,9 +68,19 @@ export class LeaderElector {
 
   /** Campaigns, leads, and campaigns again after a loss, until signal aborts; then steps down. */
   async run(signal: AbortSignal): Promise<void> {
+    const watching = this.follow(signal);
+    try {
+      await this.campaign(signal);
+    } finally {
+      await watching;
+    }
+  }
+
+  private async campaign(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       if (!(await this.tryAcquireOrRenew())) {
-        await this.sleep(jittered(this.timings.retryPeriodMs), signal);
+        // Try again a retry period on, or as soon as the holder's lease runs out if sooner.
+        await this.sleep(Math.min(jittered(this.timings.retryPeriodMs), this.untilExpiry() + 5), signal);
         continue;
       }
       this.log(`leader election: ${this.o.identity} leads ${this.namespace}/${this.o.name}`);
@@ -90,6 +100,32 @@ export class LeaderElector {
       if (signal.aborted) await this.release();
       else this.log(`leader election: ${this.o.identity} lost ${this.namespace}/${this.o.name}`);
     }
+  }
+
+  /**
+   * Watches the Lease so a candidate notes each renewal when it is written, not at its next
+   * poll: the holder's lease then runs out for it leaseDuration after the holder's last renewal.
+   */
+  private async follow(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        for await (const ev of this.leases.watch(this.namespace, { fieldSelector: `metadata.name=${this.o.name}`, signal })) {
+          const spec = ev.type === 'DELETED' ? undefined : ((ev.object as KubeObject).spec as LeaseSpec | undefined);
+          if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR' && (!this.observed || !sameRecord(this.observed.spec, spec))) this.observed = { spec, at: this.clock.now() };
+        }
+      } catch {
+        // The watch ended (a server restart, compaction): polling covers the gap.
+      }
+      await this.sleep(this.timings.retryPeriodMs, signal);
+    }
+  }
+
+  /** Milliseconds until the observed holder's lease runs out (0 when it has). */
+  private untilExpiry(): number {
+    const spec = this.observed?.spec;
+    if (!spec?.holderIdentity || spec.holderIdentity === this.o.identity) return 0;
+    const duration = (spec.leaseDurationSeconds ?? this.timings.leaseDurationMs / 1000) * 1000;
+    return Math.max(0, this.observed!.at + duration - this.clock.now());
   }
 
   /** Renews every retry period until one has not succeeded for renewDeadline, or term aborts. */
