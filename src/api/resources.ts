@@ -104,7 +104,7 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   r('v1', 'ReplicationController', 'replicationcontrollers', { short: ['rc'], cat: ['all'], sub: [SCALE, STATUS] }),
   r('v1', 'ResourceQuota', 'resourcequotas', { short: ['quota'], sub: [STATUS] }),
   r('v1', 'Secret', 'secrets'),
-  r('v1', 'ServiceAccount', 'serviceaccounts', { short: ['sa'] }),
+  r('v1', 'ServiceAccount', 'serviceaccounts', { short: ['sa'], sub: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }] }),
   r('v1', 'Service', 'services', { short: ['svc'], cat: ['all'], sub: [STATUS] }),
   // apps/v1
   r('apps/v1', 'ControllerRevision', 'controllerrevisions'),

@@ -39,6 +39,8 @@ export interface ApiServerContext {
   podSubresource?(req: ApiRequest, q: URLSearchParams, target: { store: ResourceStore; namespace: string; name?: string; subresource?: string }): Promise<ApiResponse>;
   /** Creates of virtual resources (access reviews, SelfSubjectReview): answered, never stored. */
   review?(req: ApiRequest, info: ResourceInfo, namespace: string): Promise<ApiResponse>;
+  /** serviceaccounts/token (TokenRequest): issues a token; absent when this server signs none. */
+  tokenRequest?(req: ApiRequest, namespace: string, name: string): Promise<ApiResponse>;
   /** Disruption budget check before an eviction; throws 429 when the eviction must wait. */
   admitEviction?(namespace: string, name: string): Promise<void>;
 }

@@ -1,5 +1,6 @@
 // Subresources: status, scale (autoscaling/v1 Scale), pod binding and eviction, namespace
-// finalize (pkg/registry/{apps,core}/*/storage). Log and exec belong to node agents.
+// finalize (pkg/registry/{apps,core}/*/storage), service account tokens through ctx.tokenRequest.
+// Log and exec belong to node agents.
 import { ApiError, badRequest, conflict, invalid, methodNotAllowed, notFound } from '../api/errors.ts';
 import { formatSelector, fromLabelSelector, type LabelSelector } from '../api/meta/labels.ts';
 import type { KubeObject } from '../api/meta/types.ts';
@@ -30,6 +31,9 @@ export async function handleSubresource(ctx: ApiServerContext, req: ApiRequest, 
     case 'eviction':
       if (req.method !== 'POST') throw methodNotAllowed();
       return evictPod(ctx, req, store, namespace, name);
+    case 'token':
+      if (!ctx.tokenRequest) throw new ApiError('NotFound', 404, 'the server could not find the requested resource');
+      return ctx.tokenRequest(req, namespace, name);
     case 'finalize':
       if (req.method !== 'PUT') throw methodNotAllowed();
       return finalizeNamespace(store, name, requireObject(decodeBody(req.body, req.headers['content-type'])) as KubeObject, render);
