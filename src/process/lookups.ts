@@ -4,14 +4,16 @@
 import { mkdirSync } from 'node:fs';
 import type { KubeObject } from '../api/meta/types.ts';
 import type { PersistentVolume } from '../api/storage/volume.ts';
-import type { Client } from '../client/client.ts';
+import type { Client, ResourceClient } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
 import type { RegistryAuth } from '../images/types.ts';
 import type { Clock } from '../util/clock.ts';
+import type { Pod } from './pod-inputs/types.ts';
 import type { PodLookups } from './sandbox.ts';
 
 export class InformerLookups implements PodLookups {
   private readonly informers: Record<'configMaps' | 'secrets' | 'services' | 'claims' | 'volumes', Informer>;
+  private readonly serviceAccounts: ResourceClient;
 
   constructor(
     client: Client,
@@ -26,6 +28,7 @@ export class InformerLookups implements PodLookups {
       claims: inf('persistentvolumeclaims'),
       volumes: inf('persistentvolumes', false),
     };
+    this.serviceAccounts = client.resource({ apiVersion: 'v1', resource: 'serviceaccounts', namespaced: true });
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -70,4 +73,22 @@ export class InformerLookups implements PodLookups {
     mkdirSync(path, { recursive: true, mode: 0o777 });
     return path;
   }
+
+  /**
+   * A token bound to the pod, as the kubelet's token manager asks for one: a TokenRequest for the
+   * pod's account with the source's audience (none: the API server's) and lifetime. Written once
+   * when the pod starts; a pod token asked for with the kubelet's default lifetime stays valid for
+   * a year (see token-request-spec.ts), so it outlives nearly every pod without a refresh.
+   */
+  serviceAccountToken = async (pod: Pod, audience: string, expirationSeconds: number): Promise<string> => {
+    const { name = '', namespace = 'default', uid = '' } = pod.metadata ?? {};
+    const request = {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { audiences: audience ? [audience] : [], expirationSeconds, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name, uid } },
+    };
+    const answer = (await this.serviceAccounts.post(namespace, pod.spec?.serviceAccountName || 'default', 'token', request)) as { status?: { token?: string } };
+    if (!answer.status?.token) throw new Error(`no token in the TokenRequest answer for pod ${namespace}/${name}`);
+    return answer.status.token;
+  };
 }
