@@ -1,12 +1,14 @@
-// The cluster's PKI: a CA, a serving certificate for the apiserver and the admin bearer token,
-// kept in the data dir. The first start generates them; later starts read and check them with
-// node:crypto only (a few milliseconds) and regenerate just what is missing, broken or expiring.
+// The cluster's PKI: a CA, a serving certificate for the apiserver, the service account signing
+// key and the admin bearer token, kept in the data dir. The first start generates them; later
+// starts read and check them with node:crypto only (a few milliseconds) and regenerate just what
+// is missing, broken or expiring.
 import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { PemPair, ServingNames } from './pki-generate.ts';
+import { generateServiceAccountKey } from '../auth/serviceaccount/keys.ts';
 
 export interface Pki {
   caCertPem: string;
@@ -16,6 +18,8 @@ export interface Pki {
   keyPem: string;
   /** Admin bearer token. */
   token: string;
+  /** Signing key of service account tokens (PKCS#8 PEM, `pki/sa.key`). */
+  serviceAccountKeyPem: string;
 }
 
 export interface EnsurePkiOptions {
@@ -42,6 +46,7 @@ export function pkiPaths(dataDir: string) {
     cert: join(pki, 'server.crt'),
     key: join(pki, 'server.key'),
     token: join(dataDir, 'token'),
+    serviceAccountKey: join(pki, 'sa.key'),
   };
 }
 
@@ -94,12 +99,33 @@ export async function ensurePki(dataDir: string, opts: EnsurePkiOptions = {}): P
     await writeAtomic(paths.cert, serving.certPem, 0o644);
   }
 
+  const serviceAccountKeyPem = await ensureServiceAccountKey(paths.serviceAccountKey);
+
   let tok = token?.trim();
   if (!tok) {
     tok = randomBytes(32).toString('base64url');
     await writeAtomic(paths.token, tok + '\n', 0o600);
   }
-  return { caCertPem: ca!.certPem, certPem: serving.certPem, keyPem: serving.keyPem, token: tok };
+  return { caCertPem: ca!.certPem, certPem: serving.certPem, keyPem: serving.keyPem, token: tok, serviceAccountKeyPem };
+}
+
+/**
+ * The service account signing key at `path`, made when missing or unreadable. Kept however old:
+ * replacing it would invalidate every token pods hold.
+ */
+async function ensureServiceAccountKey(path: string): Promise<string> {
+  const existing = await readOptional(path);
+  if (existing) {
+    try {
+      createPrivateKey(existing);
+      return existing;
+    } catch {
+      // Unreadable: replaced below.
+    }
+  }
+  const pem = generateServiceAccountKey();
+  await writeAtomic(path, pem, 0o600);
+  return pem;
 }
 
 /** The parsed certificate when it parses, matches its key and stays valid past `now + margin`. */
