@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark against `k8ts up` child processes (and a local etcd when
 // one is installed), prints a summary, and writes bench/results/latest.json.
-// Run a subset with `node --import tsx bench/run.ts start creates etcd list watch` (`process`: the
+// Run a subset with `node --import tsx bench/run.ts start creates etcd etcd-api list watch` (`process`: the
 // process runtime, real busybox pods, needs root and bubblewrap); a subset run
 // writes its results only with --write, merged into the figures already there. BENCH_CPU_PROF=DIR profiles every server (node --cpu-prof).
 import { setMaxListeners } from 'node:events';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { benchColdStart, COLD_START_TARGET, IDLE_RSS_TARGET } from './cold-start.ts';
 import { benchCreates, CREATE_P99_TARGET, CREATE_RATE_TARGET } from './creates.ts';
 import { benchEtcdCreates } from './etcd-creates.ts';
+import { benchApiCreatesEtcd } from './api-creates-etcd.ts';
 import { storedConfigMapJson } from './fixtures.ts';
 import { benchStore } from './store-bench.ts';
 import { cleanupNow } from './lib/cleanup.ts';
@@ -84,6 +85,13 @@ const steps: Step[] = [
       }
       return results;
     },
+  },
+  {
+    // k8ts's own API on each datastore, side by side in one run.
+    name: 'etcd-api',
+    budgetMs: 120_000,
+    reports: { apiCreatesOnSqlite: { unit: 'creates/s' }, apiCreatesOnEtcd: { unit: 'creates/s' }, apiEtcdVsSqlite: { unit: 'ratio' } },
+    run: (signal) => benchApiCreatesEtcd({ signal }),
   },
   {
     name: 'list',
