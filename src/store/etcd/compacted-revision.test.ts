@@ -13,7 +13,7 @@ describe('findCompactedRevision', () => {
     { compacted: 512, known: 500, current: 100_000 },
   ])('finds $compacted from known $known below current $current', async ({ compacted, known, current, probes, expected }) => {
     const asked: number[] = [];
-    const found = await findCompactedRevision(known, current, async (r) => {
+    const found = await findCompactedRevision(known, async () => current, async (r) => {
       asked.push(r);
       return r >= compacted;
     });

@@ -7,14 +7,14 @@
 // always readable.
 
 /**
- * The compacted revision, given `known` <= it (0 when nothing is known), the current revision and
- * a probe telling whether a read at a revision succeeds. Revision 1 is the first etcd has, so a
+ * The compacted revision, given `known` <= it (0 when nothing is known), a way to read the current
+ * revision (only needed when something new was compacted) and a probe telling whether a read at a revision succeeds. Revision 1 is the first etcd has, so a
  * compaction at revision 1 loses nothing and is reported as 0.
  */
-export async function findCompactedRevision(known: number, current: number, readableAt: (revision: number) => Promise<boolean>): Promise<number> {
+export async function findCompactedRevision(known: number, current: () => Promise<number>, readableAt: (revision: number) => Promise<boolean>): Promise<number> {
   if (await readableAt(Math.max(known, 1))) return known;
   let lo = Math.max(known, 1) + 1; // smallest candidate
-  let hi = current; // readable
+  let hi = await current(); // readable
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
     if (await readableAt(mid)) hi = mid;

@@ -165,9 +165,8 @@ export class EtcdBackend implements Backend {
   }
 
   async compactedRevision(): Promise<number> {
-    const current = await this.ping();
     const probe = { key: this.probeKey, count_only: true };
-    const found = await findCompactedRevision(this.compacted, current, async (revision) => {
+    const found = await findCompactedRevision(this.compacted, () => this.ping(), async (revision) => {
       try {
         await this.range('Read compacted revision', { ...probe, revision });
         return true;
