@@ -38,8 +38,10 @@ export async function freePort(): Promise<number> {
 }
 
 export interface EtcdServer {
-  /** Client URL, e.g. http://127.0.0.1:41234. */
+  /** Client URL, e.g. http://127.0.0.1:41234 (https:// when started with TLS). */
   readonly endpoint: string;
+  /** A plain-HTTP client URL on loopback, also served when TLS is on (for health checks and setup). */
+  readonly plainEndpoint: string;
   readonly version: string;
   /** The running process's pid (changes on restart). */
   pid(): number;
@@ -59,18 +61,29 @@ process.once('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
+export interface StartEtcdOptions {
+  bin?: string;
+  name?: string;
+  /** Serve clients over TLS with this PEM certificate and key (a plain URL stays open as well). */
+  tls?: { certFile: string; keyFile: string };
+}
+
 /** Starts etcd and resolves once its /health answers true (rejects after 20 s with its log). */
-export async function startEtcd(opts: { bin?: string; name?: string } = {}): Promise<EtcdServer> {
+export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdServer> {
   const bin = opts.bin ?? findEtcd();
   if (!bin) throw new Error("Start etcd failed: no etcd binary (install Debian's etcd-server or set ETCD_BIN)");
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-etcd-'));
   const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const plainEndpoint = `http://127.0.0.1:${clientPort}`;
+  const tlsEndpoint = opts.tls ? `https://127.0.0.1:${await freePort()}` : undefined;
+  const endpoint = tlsEndpoint ?? plainEndpoint;
+  const clientUrls = tlsEndpoint ? `${tlsEndpoint},${plainEndpoint}` : plainEndpoint;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const name = opts.name ?? 'k8ts-test';
   const args = [
     '--name', name, '--data-dir', join(dir, 'data'),
-    '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
+    '--listen-client-urls', clientUrls, '--advertise-client-urls', clientUrls,
+    ...(opts.tls ? ['--cert-file', opts.tls.certFile, '--key-file', opts.tls.keyFile] : []),
     '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
     '--initial-cluster', `${name}=${peerUrl}`, '--initial-cluster-state', 'new',
     '--log-level', 'warn', '--logger', 'zap',
@@ -85,7 +98,7 @@ export async function startEtcd(opts: { bin?: string; name?: string } = {}): Pro
     const keep = (c: Buffer) => (log = (log + c.toString()).slice(-4000));
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    await waitHealthy(endpoint, child, () => log);
+    await waitHealthy(plainEndpoint, child, () => log);
   };
   const exit = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -103,6 +116,7 @@ export async function startEtcd(opts: { bin?: string; name?: string } = {}): Pro
   }
   return {
     endpoint,
+    plainEndpoint,
     version: etcdVersion(bin),
     pid: () => child.pid!,
     pause: () => child.kill('SIGSTOP'),
