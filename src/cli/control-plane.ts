@@ -55,6 +55,9 @@ import { startAuthorization } from '../auth/authorization.ts';
 import { ensureBootstrapPolicy } from '../auth/rbac/bootstrap-policy.ts';
 import type { TokenAuthenticator } from '../auth/authenticate.ts';
 import { ClusterRoleAggregationController } from '../controllers/clusterrole-aggregation/controller.ts';
+import { serviceAccountTokens } from '../auth/serviceaccount/service-accounts.ts';
+import { generateServiceAccountKey } from '../auth/serviceaccount/keys.ts';
+import { NamespaceObjectsController } from '../controllers/serviceaccount/controller.ts';
 
 export interface ControlPlaneOptions {
   datastore: 'sqlite' | 'memory';
@@ -95,6 +98,8 @@ export interface ControlPlaneOptions {
   leaderElection?: { identity: string; timings?: ElectionTimings };
   /** The cluster CA, handed to node agents when they join (needs `token`). */
   caCertPem?: string;
+  /** Signs service account tokens (PKCS#8 PEM, alike on every server); absent: a key for this run. */
+  serviceAccountKeyPem?: string;
 }
 
 export interface ControlPlane {
@@ -135,6 +140,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   await serviceAllocations.start();
   // RBAC (with system:masters always allowed), its escalation checks and the access reviews.
   const authz = await startAuthorization(backend, { clock, log });
+  // Service account tokens: TokenRequest, their authentication and the pods' token volumes.
+  const serviceAccounts = serviceAccountTokens({ privateKeyPem: opts.serviceAccountKeyPem ?? generateServiceAccountKey(), registry: () => registry, clock, log });
   registry = new Registry({
     backend,
     clock,
@@ -142,6 +149,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     fieldChecker: schemaFieldChecker(schemaFor),
     admission: [
       namespaceLifecycle(getNamespace),
+      // Without controllers nothing makes `default` ServiceAccounts: pods are not refused for lacking one.
+      serviceAccounts.admission({ requireServiceAccount: opts.controllers !== false }),
       serviceAllocations,
       persistentVolumeClaimResize(storageClassReader(backend)),
       storageAdmission(async () => (await backend.list(STORAGE_CLASS_PREFIX)).items.map((kv) => JSON.parse(kv.value) as StorageClass)),
@@ -154,6 +163,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     clock,
     log,
     review: authz.review,
+    tokenRequest: serviceAccounts.tokenRequest,
     // Strategic merge patch is for built-in kinds only, as upstream.
     schemaFor: (gvk) => schemas().forKind(gvk),
     trackUpdate: (a) =>
@@ -182,7 +192,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     ctx,
     token: opts.token,
     // Remote node agents: their credentials, what NodeRestriction lets them do, and their join.
-    authenticators: [...(opts.token ? [nodeTokenAuthenticator(opts.token)] : []), ...(opts.authenticators ?? [])],
+    authenticators: [...(opts.token ? [nodeTokenAuthenticator(opts.token), serviceAccounts.authenticator] : []), ...(opts.authenticators ?? [])],
     authorize: withNodeAuthorizer(async (namespace, name) => ((await readStored(backend, `/registry/core/pods/${namespace}/${name}`))?.spec as { nodeName?: string } | undefined)?.nodeName, authz.authorize),
     publicRoutes: opts.token && opts.caCertPem ? joinRoutes({ clusterToken: opts.token, caCertPem: opts.caCertPem, readSecret: (name) => readStored(backend, `/registry/core/secrets/kube-system/${name}`), now: () => clock.now() }) : undefined,
     serverAddress: opts.serverAddress,
@@ -248,6 +258,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     ctx.podSubresource = servePodSubresource(nodes);
     const volumeExpand = new VolumeExpandController(client, { clock, log });
     const clusterRoleAggregation = new ClusterRoleAggregationController(client, { clock, log });
+    const namespaceObjects = new NamespaceObjectsController(client, { clock, log, caCertPem: opts.caCertPem });
     running.push(
       gc.run(signal),
       nsc.run(signal),
@@ -257,6 +268,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       statefulSets.run(signal),
       volumeExpand.run(signal),
       clusterRoleAggregation.run(signal),
+      namespaceObjects.run(signal),
       replicaSets.run(signal),
       deployments.run(signal),
       daemonSets.run(signal),
@@ -275,7 +287,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     running.push(stopped);
     if (opts.defaultNodes) await ensureDefaultNodes(client, opts.defaultNodes);
     await nodes.start();
-    const synced = Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), statefulSets.waitForSync(), replicaSets.waitForSync(), deployments.waitForSync(), daemonSets.waitForSync(), serviceEndpoints.waitForSync(), storage.waitForSync(), clusterRoleAggregation.waitForSync()]);
+    const synced = Promise.all([crds.waitForSync(), gc.waitForSync(), nodeControllers.waitForSync(), statefulSets.waitForSync(), replicaSets.waitForSync(), deployments.waitForSync(), daemonSets.waitForSync(), serviceEndpoints.waitForSync(), storage.waitForSync(), clusterRoleAggregation.waitForSync(), namespaceObjects.waitForSync()]);
     return { running, synced };
   };
   const kubeScheduler: Group = async (signal) => {

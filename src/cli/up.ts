@@ -56,6 +56,7 @@ export async function up(opts: UpOptions): Promise<void> {
     const cp = await startControlPlane({
       serviceCidr: opts.serviceCidr,
       clusterDomain: opts.clusterDomain,
+      serviceAccountKeyPem: pki.serviceAccountKeyPem,
       dns: { host: opts.host, port: opts.dnsPort ?? DEFAULT_DNS_PORT },
       processRuntime: opts.runtime === 'process',
       authenticators: opts.tokenAuthFile ? [tokenFileAuthenticator(readFileSync(opts.tokenAuthFile, 'utf8'))] : undefined,
