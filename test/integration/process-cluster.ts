@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../src/cli/control-plane.ts';
 import { addNodes } from '../../src/cli/node-commands.ts';
+import { ensurePki } from '../../src/cli/pki.ts';
 import { checkHost } from '../../src/process/process-runtime.ts';
 import { buildBusyboxImage, busyboxUnavailable } from '../fixtures/busybox-image.ts';
 import { eventually } from './helpers.ts';
@@ -28,7 +29,9 @@ export function useProcessCluster(o: { nodes: string[]; datastore?: 'sqlite' | '
   let dataDir: string | undefined;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'k8ts-proc-'));
-    cp = await startControlPlane({ datastore: o.datastore ?? 'sqlite', dataDir, processRuntime: true, dns: { host: '127.0.0.1', port: 0 } });
+    // Pods mount the cluster CA (kube-root-ca.crt) with their service account token, as under k8ts up.
+    const { caCertPem } = await ensurePki(dataDir);
+    cp = await startControlPlane({ datastore: o.datastore ?? 'sqlite', dataDir, processRuntime: true, dns: { host: '127.0.0.1', port: 0 }, caCertPem });
     const archive = join(dataDir, 'busybox.tar');
     await buildBusyboxImage(archive, { format: 'docker', tag: IMAGE });
     await cp.processCluster!.images.load(archive);
