@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { tooLarge } from '../api/errors.ts';
 import type { ApiServer } from './api-server.ts';
 import { MAX_BODY_BYTES } from './body.ts';
@@ -17,7 +18,7 @@ export interface HttpsOptions {
   port: number;
   host?: string;
   /** Takes over protocol upgrades (exec, attach, port-forward over WebSocket). */
-  onUpgrade?: Parameters<Server['on']>[1];
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export async function listenHttps(api: ApiServer, opts: HttpsOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
@@ -27,7 +28,17 @@ export async function listenHttps(api: ApiServer, opts: HttpsOptions): Promise<{
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0; // watches and log streams are long-lived
-  if (opts.onUpgrade) server.on('upgrade', opts.onUpgrade);
+  // Upgraded connections (exec sessions, agents' idle tunnels) leave the server's own tracking,
+  // yet server.close() waits for them: close() ends them itself.
+  const upgraded = new Set<Duplex>();
+  if (opts.onUpgrade) {
+    const onUpgrade = opts.onUpgrade;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      upgraded.add(socket);
+      socket.once('close', () => upgraded.delete(socket));
+      onUpgrade(req, socket, head);
+    });
+  }
   server.listen(opts.port, opts.host ?? '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -38,6 +49,7 @@ export async function listenHttps(api: ApiServer, opts: HttpsOptions): Promise<{
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
       }),
   };
 }
@@ -70,10 +82,10 @@ async function serve(api: ApiServer, req: IncomingMessage, res: ServerResponse):
       },
     };
     const out = await api.handle(apiReq);
-    await write(res, out, () => closed);
+    await writeResponse(res, out, () => closed);
   } catch (e) {
     if (e instanceof BodyTooLarge) {
-      await write(res, statusResponse(tooLarge().toStatus()), () => closed);
+      await writeResponse(res, statusResponse(tooLarge().toStatus()), () => closed);
       req.resume();
       return;
     }
@@ -100,7 +112,8 @@ async function readBody(req: IncomingMessage): Promise<Uint8Array | undefined> {
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
-async function write(res: ServerResponse, out: ApiResponse, isClosed: () => boolean): Promise<void> {
+/** Writes an answer: a complete body with its length, or a stream as it comes, until the client leaves. */
+export async function writeResponse(res: ServerResponse, out: ApiResponse, isClosed: () => boolean): Promise<void> {
   const stream = out.stream;
   if (!stream) {
     const headers = { ...out.headers };

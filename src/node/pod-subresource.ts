@@ -110,23 +110,33 @@ export function servePodSubresource(pool: NodePool): PodSubresource {
     }
     if (sub !== 'log') throw new ApiError('NotFound', 404, 'the server could not find the requested resource');
     if (req.method !== 'GET') throw methodNotAllowed();
-    const opts = parseLogOptions(q);
-    const container = resolveContainer(pod, opts.container);
-    if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-    const agent = pool.agent(nodeName);
-    if (!agent?.isServing) throw new ApiError('ServiceUnavailable', 503, `the node agent of ${nodeName} is not running: cannot get logs of pod ${name}`);
-    const track = agent.pods.tracks.get(`${target.namespace}/${name}`);
-    const ct = track?.uid === pod.metadata.uid ? track?.containers.get(container) : undefined;
-    let c: RuntimeContainer | undefined = opts.previous ? ct?.previous : ct?.current;
-    // Waiting to restart: the exited container is the previous one.
-    if (opts.previous && ct?.waiting && ct.current?.state === 'exited') c = ct.current;
-    if (!c) {
-      if (opts.previous) throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
-      const reason = ct?.waiting?.reason ?? (((pod.spec as PodSpecLite).initContainers ?? []).length ? 'PodInitializing' : 'ContainerCreating');
-      throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
-    }
-    return logResponse(pool, c, opts, req);
+    return servePodLog(pool, pod, req, q);
   };
+}
+
+/**
+ * pods/log of `pod` from the agent in `pool` that runs it: the API server's own pool, or a remote
+ * agent answering through its tunnel (the pod then comes from the agent's cache).
+ */
+export function servePodLog(pool: NodePool, pod: KubeObject, req: ApiRequest, q: URLSearchParams): ApiResponse {
+  const name = pod.metadata.name!;
+  const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+  const opts = parseLogOptions(q);
+  const container = resolveContainer(pod, opts.container);
+  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  const agent = pool.agent(nodeName);
+  if (!agent?.isServing) throw new ApiError('ServiceUnavailable', 503, `the node agent of ${nodeName} is not running: cannot get logs of pod ${name}`);
+  const track = agent.pods.tracks.get(`${pod.metadata.namespace}/${name}`);
+  const ct = track?.uid === pod.metadata.uid ? track?.containers.get(container) : undefined;
+  let c: RuntimeContainer | undefined = opts.previous ? ct?.previous : ct?.current;
+  // Waiting to restart: the exited container is the previous one.
+  if (opts.previous && ct?.waiting && ct.current?.state === 'exited') c = ct.current;
+  if (!c) {
+    if (opts.previous) throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+    const reason = ct?.waiting?.reason ?? (((pod.spec as PodSpecLite).initContainers ?? []).length ? 'PodInitializing' : 'ContainerCreating');
+    throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
+  }
+  return logResponse(pool, c, opts, req);
 }
 
 function logResponse(pool: NodePool, c: RuntimeContainer, o: LogOptions, req: ApiRequest): ApiResponse {

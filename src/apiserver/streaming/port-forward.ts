@@ -20,7 +20,7 @@ function forwardError(pod: KubeObject, port: number, e: unknown): string {
 }
 
 /** Pipes a client stream and a pod connection both ways, half-closing each direction as it ends. */
-function splice(client: Duplex, target: Duplex, onDone: () => void): void {
+export function splice(client: Duplex, target: Duplex, onDone: () => void): void {
   let ended = 0;
   const done = () => {
     if (++ended === 2) onDone();

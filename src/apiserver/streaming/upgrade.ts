@@ -4,6 +4,8 @@
 // the upgrade are plain HTTP answers: a Status where the apiserver refuses, plain text where the
 // kubelet would. The user must be allowed to create the subresource, and the pod is read with the
 // request's own headers through ApiServer.handle, so it is refused as a GET of the pod would be.
+// A pod whose node agent runs elsewhere (`k8ts agent`) is handed, once checked here, to that
+// agent, which speaks the protocol with the same code (podStreamingUpgrade).
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -25,7 +27,24 @@ export interface StreamingOptions {
   /** The node pool whose agents run the pods (undefined: this server runs none). */
   pool: () => NodePool | undefined;
   log?: (m: string) => void;
+  /** Node agents that run in other processes (src/agent/tunnel-server.ts). */
+  remote?: RemoteAgents;
 }
+
+/** What the upgrade path needs from the agents that connect to this server from elsewhere. */
+export interface RemoteAgents {
+  /** Takes over an upgrade that is not the API's (an agent opening a tunnel); false for others. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /**
+   * Hands an authorized upgrade for a pod on `nodeName` to that node's agent: true once handed
+   * over, false when the node's agent is not remote. Throws an ApiError when it is remote but
+   * cannot be reached from this server.
+   */
+  forward(nodeName: string, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean>;
+}
+
+/** The upgrade path's needs once the pod is known and the request may go ahead. */
+type ProtocolOptions = Pick<StreamingOptions, 'pool' | 'log'>;
 
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -43,19 +62,46 @@ interface Target {
   ports?: number[];
 }
 
+/** Serves a checked upgrade: the pod it names is known and the request may go ahead. */
+type ServeUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, op: StreamOp, url: URL) => Promise<void>;
+
+/** The API server's upgrade listener: authenticates, authorizes and reads the pod first. */
 export function streamingUpgrade(o: StreamingOptions): UpgradeListener {
-  const protocols = new WeakMap<IncomingMessage, string>();
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (_offered, req) => protocols.get(req) || false });
+  const serve = protocolServer(o);
+  return listener(o.log, (req, socket, head) => {
+    if (o.remote?.accept(req, socket, head)) return Promise.resolve();
+    return upgrade(o, serve, req, socket, head);
+  });
+}
+
+/**
+ * A node agent's upgrade listener, for requests the API server has already authenticated,
+ * authorized and sent down the agent's tunnel: the pod comes from the agent's own cache.
+ */
+export function podStreamingUpgrade(o: ProtocolOptions & { pod(namespace: string, name: string): KubeObject | undefined }): UpgradeListener {
+  const serve = protocolServer(o);
+  return listener(o.log, async (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'https://k8ts.invalid');
+    const m = PATH.exec(url.pathname);
+    if (!m) return refuse(socket, new ApiError('NotFound', 404, `the node agent does not upgrade connections for ${url.pathname}`));
+    const [, namespace, name, op] = m as unknown as [string, string, string, StreamOp];
+    const pod = o.pod(namespace, name);
+    if (!pod) return relay(socket, 404, 'text/plain; charset=utf-8', 'pod does not exist');
+    return serve(req, socket, head, pod, op, url);
+  });
+}
+
+function listener(log: ((m: string) => void) | undefined, handle: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>): UpgradeListener {
   return (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    void upgrade(o, wss, protocols, req, socket, head).catch((e: unknown) => {
-      o.log?.(`internal error: streaming upgrade: ${(e as Error)?.stack ?? String(e)}`);
+    void handle(req, socket, head).catch((e: unknown) => {
+      if (!isApiError(e)) log?.(`internal error: streaming upgrade: ${(e as Error)?.stack ?? String(e)}`);
       refuse(socket, isApiError(e) ? e : new ApiError('InternalError', 500, `Internal error occurred: ${(e as Error).message}`));
     });
   };
 }
 
-async function upgrade(o: StreamingOptions, wss: WebSocketServer, protocols: WeakMap<IncomingMessage, string>, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+async function upgrade(o: StreamingOptions, serve: ServeUpgrade, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://k8ts.invalid');
   const headers = req.headers as Record<string, string | undefined>;
   const m = PATH.exec(url.pathname);
@@ -74,6 +120,22 @@ async function upgrade(o: StreamingOptions, wss: WebSocketServer, protocols: Wea
   const got = await o.api.handle({ method: 'GET', url: `/api/v1/namespaces/${namespace}/pods/${name}`, headers: { ...headers, accept: 'application/json' } });
   if (got.status !== 200) return relay(socket, got.status, got.headers['content-type'], got.body);
   const pod = (got.value ?? JSON.parse(String(got.body))) as KubeObject;
+  const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+  // A node this server's pool does not run may be a remote agent's: it speaks the protocol itself.
+  if (nodeName && o.remote && !o.pool()?.agent(nodeName)?.isServing && (await o.remote.forward(nodeName, req, socket, head))) return;
+  return serve(req, socket, head, pod, op, url);
+}
+
+/** The kubelet's side: its checks, then the protocol the client asked for. */
+function protocolServer(o: ProtocolOptions): ServeUpgrade {
+  const protocols = new WeakMap<IncomingMessage, string>();
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (_offered, req) => protocols.get(req) || false });
+  return (req, socket, head, pod, op, url) => serveProtocol(o, wss, protocols, req, socket, head, pod, op, url);
+}
+
+async function serveProtocol(o: ProtocolOptions, wss: WebSocketServer, protocols: WeakMap<IncomingMessage, string>, req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, op: StreamOp, url: URL): Promise<void> {
+  const namespace = pod.metadata.namespace;
+  const name = pod.metadata.name;
   const upgradeTo = (req.headers.upgrade ?? '').toLowerCase();
   let target: Target;
   try {
@@ -121,7 +183,7 @@ async function upgrade(o: StreamingOptions, wss: WebSocketServer, protocols: Wea
 }
 
 /** The apiserver's and kubelet's checks, in their order. */
-function check(o: StreamingOptions, pod: KubeObject, op: StreamOp, q: URLSearchParams): Target {
+function check(o: ProtocolOptions, pod: KubeObject, op: StreamOp, q: URLSearchParams): Target {
   const name = pod.metadata.name!;
   const exec = op === 'portforward' ? undefined : parseExecOptions(q, op);
   const container = exec ? resolveContainer(pod, exec.container) : undefined;
@@ -140,7 +202,7 @@ function check(o: StreamingOptions, pod: KubeObject, op: StreamOp, q: URLSearchP
   return { op, pod, streaming, containerId: c.id, exec };
 }
 
-async function serveWebSocket(o: StreamingOptions, ws: WebSocket, protocol: string, t: Target): Promise<void> {
+async function serveWebSocket(o: ProtocolOptions, ws: WebSocket, protocol: string, t: Target): Promise<void> {
   ws.on('error', () => ws.terminate());
   if (t.op === 'portforward') {
     // SPDY tunnelled through binary messages (client-go's TunnelingConnection), or channels.
@@ -157,12 +219,12 @@ function starter(t: Target): () => Promise<StreamSession> {
   return t.op === 'exec' ? () => t.streaming.exec(id, e.command, e) : () => t.streaming.attach(id, e);
 }
 
-function refuse(socket: Duplex, e: ApiError): void {
+export function refuse(socket: Duplex, e: ApiError): void {
   relay(socket, e.code, 'application/json', JSON.stringify(e.toStatus()));
 }
 
 /** Answers the upgrade request with a plain HTTP response and closes the connection. */
-function relay(socket: Duplex, status: number, contentType: string | undefined, body: string | Uint8Array | undefined): void {
+export function relay(socket: Duplex, status: number, contentType: string | undefined, body: string | Uint8Array | undefined): void {
   const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(body as string);
   const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`, `Content-Type: ${contentType ?? 'text/plain; charset=utf-8'}`, `Content-Length: ${bytes.length}`, 'Connection: close', '', ''].join('\r\n');
   if (!socket.writable) return void socket.destroy();
