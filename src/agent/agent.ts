@@ -2,7 +2,8 @@
 // cluster over HTTPS as k3s agents are. It joins with a join token, then each node's agent acts
 // with that node's credential (system:node:<name>), so NodeRestriction holds it to its own Node,
 // Lease and pods. Nodes are created without a pod CIDR; the controller manager's node IPAM gives
-// one, and an agent starts serving its node once it has it.
+// one, and an agent starts serving its node once it has it. The API server reaches the agent's
+// pods (logs, exec, attach, port-forward) through tunnels the agent opens (tunnel-client.ts).
 import { Agent } from 'node:https';
 import { hostname } from 'node:os';
 import type { KubeObject } from '../api/meta/types.ts';
@@ -12,8 +13,11 @@ import { httpsTransport } from '../client/https-transport.ts';
 import { SIMULATED_ANNOTATION } from '../node/contract.ts';
 import { createNodeObject, type NodeObjectOptions } from '../node/node-object.ts';
 import { NodePool } from '../node/node-pool.ts';
+import type { ContainerRuntime } from '../node/runtime.ts';
 import type { Clock } from '../util/clock.ts';
 import { joinCluster } from './join-client.ts';
+import { kubeletServer } from './kubelet-server.ts';
+import { openTunnels, type TunnelClient } from './tunnel-client.ts';
 
 export const AGENT_ANNOTATION = 'node.k8ts.io/agent';
 
@@ -27,11 +31,17 @@ export interface AgentOptions {
   log?: (m: string) => void;
   /** Cluster DNS settings for pods' resolv.conf. */
   dns?: ConstructorParameters<typeof NodePool>[0]['dns'];
+  /** The container runtime (default: simulated). */
+  runtime?: ContainerRuntime;
+  /** Idle tunnels kept open per group of nodes (default 2). */
+  idleTunnels?: number;
 }
 
 export interface RunningAgent {
   pool: NodePool;
   caCertPem: string;
+  /** The reverse connections the API server reaches this agent's pods through. */
+  tunnels: TunnelClient;
   stop(): Promise<void>;
 }
 
@@ -67,12 +77,18 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     clock: o.clock,
     log: o.log,
     dns: o.dns,
+    runtime: o.runtime,
   });
   await pool.start();
+  // Logs, exec, attach and port-forward: the API server reaches this agent through connections
+  // the agent opens, so an agent behind NAT serves them too.
+  const tunnels = openTunnels({ server: o.server, caPem: joined.caCertPem, tokens: joined.tokens, kubelet: kubeletServer({ pool, log: o.log }), idle: o.idleTunnels, log: o.log });
   return {
     pool,
     caCertPem: joined.caCertPem,
+    tunnels,
     stop: async () => {
+      tunnels.close();
       await pool.stop();
       connections.destroy();
     },

@@ -41,13 +41,16 @@ function call(url: URL, o: { method: string; ca?: string; token?: string; body?:
   });
 }
 
-const messageOf = (r: Reply) => {
+/** The message of a Status body, or the body itself when it is not one. */
+export function statusMessage(body: string): string {
   try {
-    return (JSON.parse(r.body) as { message?: string }).message ?? r.body;
+    return (JSON.parse(body) as { message?: string }).message ?? body;
   } catch {
-    return r.body;
+    return body;
   }
-};
+}
+
+const messageOf = (r: Reply) => statusMessage(r.body);
 
 export async function joinCluster(o: { server: string; token: string; nodes: string[] }): Promise<Joined> {
   const base = new URL(o.server);

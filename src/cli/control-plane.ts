@@ -17,7 +17,9 @@ import { NodePool } from '../node/node-pool.ts';
 import type { ContainerRuntime } from '../node/runtime.ts';
 import { startProcessCluster, type ProcessCluster } from '../process/start.ts';
 import { ensureDefaultNodes } from '../node/node-object.ts';
-import { servePodSubresource } from '../node/pod-subresource.ts';
+import { Tunnels } from '../agent/tunnel-server.ts';
+import { podSubresourceWithTunnels } from '../agent/tunnel-proxy.ts';
+import { tunnelServerName } from '../agent/tunnel-protocol.ts';
 import { loadSchemas } from '../api/schema/index.ts';
 import { ApiServer } from '../apiserver/api-server.ts';
 import { trackUpdate } from '../apiserver/apply/managed-fields.ts';
@@ -39,7 +41,7 @@ import { STORAGE_CLASS_PREFIX, storageAdmission } from '../registry/admission/st
 import type { StorageClass } from '../api/storage/volume.ts';
 import { VolumeBinding } from '../scheduler/volume-binding/volume-binding.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { Registry } from '../registry/registry.ts';
 import { schemaFieldChecker } from '../registry/schema-field-checker.ts';
 import { strategyFor } from '../registry/strategies/index.ts';
@@ -113,6 +115,8 @@ export interface ControlPlane {
   readonly pool?: NodePool;
   /** The process runtime's network, images and bridges, when it runs. */
   readonly processCluster?: ProcessCluster;
+  /** Remote agents' tunnels (with `token`): hand `tunnels` to streamingUpgrade as `remote`. */
+  tunnels?: Tunnels;
   /** Which groups this server leads, by Lease name (empty without leader election). */
   leading(): string[];
   /** True once bootstrap objects exist and controllers have synced. */
@@ -219,6 +223,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   setMaxListeners(0, controller.signal);
   const running: Promise<unknown>[] = [];
   let pool: NodePool | undefined;
+  // Pods on remote agents' nodes are reached through the tunnels those agents open to this server.
+  const tunnels = opts.token ? new Tunnels({ api, client, identity: opts.serverAddress ? tunnelServerName(opts.serverAddress, hostname()) : (opts.leaderElection?.identity ?? hostname()), clock, log }) : undefined;
+  ctx.podSubresource = podSubresourceWithTunnels({ pool: () => pool, tunnels });
   let processCluster: ProcessCluster | undefined;
   // Informers the DNS server reads rather than watching the same resources again.
   let dnsShared: ClusterDnsOptions['shared'];
@@ -255,7 +262,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     }
     const nodes = new NodePool({ client: new Client(transport, { userAgent: 'kubelet/v1.35.0' }), clock, log, runtime, dns: { clusterDomain, clusterDNS: [nthAddress(serviceCidr, 10)], hostResolvConf: hostResolvConf() } });
     pool = nodes;
-    ctx.podSubresource = servePodSubresource(nodes);
     const volumeExpand = new VolumeExpandController(client, { clock, log });
     const clusterRoleAggregation = new ClusterRoleAggregationController(client, { clock, log });
     const namespaceObjects = new NamespaceObjectsController(client, { clock, log, caCertPem: opts.caCertPem });
@@ -329,6 +335,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   } else ready = true;
   let dns: ClusterDns | undefined;
   const stop = async () => {
+    tunnels?.close();
     await dns?.close();
     controller.abort();
     await Promise.allSettled(running);
@@ -358,6 +365,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     registry,
     backend,
     dns,
+    tunnels,
     get pool() {
       return pool;
     },

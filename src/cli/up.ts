@@ -64,8 +64,8 @@ export async function up(opts: UpOptions): Promise<void> {
     mark('control plane');
     let http;
     try {
-      // Exec, attach and port-forward arrive as protocol upgrades.
-      const onUpgrade = streamingUpgrade({ api: cp.api, pool: () => cp.pool, log });
+      // Exec, attach and port-forward arrive as protocol upgrades, and so do agents' tunnels.
+      const onUpgrade = streamingUpgrade({ api: cp.api, pool: () => cp.pool, log, remote: cp.tunnels });
       http = await listenHttps(cp.api, { cert: pki.certPem, key: pki.keyPem, port: opts.port, host: opts.host, onUpgrade });
     } catch (e) {
       await cp.stop();

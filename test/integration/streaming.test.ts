@@ -3,7 +3,7 @@
 // driven by the real pinned kubectl (.tools/bin/kubectl, `npm run clients`), by
 // @kubernetes/client-node, and by raw WebSockets for the server's own answers.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,10 +17,9 @@ import { startControlPlane, type ControlPlane } from '../../src/cli/control-plan
 import { writeKubeconfig } from '../../src/cli/kubeconfig.ts';
 import { ensurePki, type Pki } from '../../src/cli/pki.ts';
 import { FakeStreamingRuntime } from '../fixtures/fake-streaming-runtime.ts';
+import { haveKubectl, kubectlBin, runKubectl, type KubectlRun } from '../fixtures/kubectl.ts';
 import { eventually } from './helpers.ts';
 
-const kubectlBin = join(import.meta.dirname, '../../.tools/bin/kubectl');
-const haveKubectl = existsSync(kubectlBin);
 
 interface Cluster {
   cp: ControlPlane;
@@ -57,28 +56,7 @@ async function startCluster(name: string, runtime?: FakeStreamingRuntime): Promi
   };
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(cluster: Cluster, args: string[], input?: string, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(kubectlBin, ['--kubeconfig', cluster.kubeconfig, ...args], { env: { ...process.env, HOME: root, KUBECACHEDIR: join(root, 'cache'), ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
-  });
-}
+const kubectl = (cluster: Cluster, args: string[], input?: string, env: Record<string, string> = {}): Promise<KubectlRun> => runKubectl({ kubeconfig: cluster.kubeconfig, home: root, env }, args, input);
 
 async function createPod(cluster: Cluster, name: string, spec: Record<string, unknown>): Promise<void> {
   const pods = cluster.cp.client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true });
