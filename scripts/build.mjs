@@ -18,7 +18,7 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  external: ['better-sqlite3', 'node-pty', 'kubernetes-models', '@kubernetes-models/*'],
+  external: ['better-sqlite3', 'node-pty', 'etcd3', 'kubernetes-models', '@kubernetes-models/*'],
   // ESM builds where packages ship one (@peculiar/x509's splits cleanly into its own chunk).
   mainFields: ['module', 'main'],
   banner: { js: "import { createRequire as __k8tsCreateRequire } from 'node:module'; const require = __k8tsCreateRequire(import.meta.url);" },

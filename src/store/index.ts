@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Backend } from './backend.ts';
 import type { CompactionOptions } from './compactor.ts';
 import type { DatastoreSpec } from './datastore-url.ts';
-import { openEtcdBackend, type EtcdBackendOptions } from './etcd/etcd-backend.ts';
+import type { EtcdBackendOptions } from './etcd/etcd-backend.ts';
 import { createMemoryBackend, type MemoryBackendOptions } from './memory/memory-backend.ts';
 import { openSqliteBackend, type SqliteBackendOptions } from './sqlite/sqlite-backend.ts';
 
@@ -12,7 +12,9 @@ export * from './backend.ts';
 export { Broadcaster, DEFAULT_WATCH_BUFFER, Subscription, type SubscribeOptions } from './broadcaster.ts';
 export { systemClock, type CompactionOptions, type StoreClock } from './compactor.ts';
 export { describeDatastore, parseDatastore, type DatastoreSpec, type EtcdDatastore } from './datastore-url.ts';
-export { EtcdBackend, openEtcdBackend, type EtcdBackendOptions } from './etcd/etcd-backend.ts';
+// The etcd backend is loaded when an etcd datastore is opened: its gRPC stack costs a cold start
+// that SQLite users should not pay (import it from './etcd/etcd-backend.ts' directly if needed).
+export type { EtcdBackend, EtcdBackendOptions } from './etcd/etcd-backend.ts';
 export { createMemoryBackend, MemoryBackend, type MemoryBackendOptions } from './memory/memory-backend.ts';
 export { openSqliteBackend, SqliteBackend, type SqliteBackendOptions } from './sqlite/sqlite-backend.ts';
 
@@ -27,6 +29,7 @@ export async function openBackend(kind: BackendKind, opts: Partial<SqliteBackend
   if (kind === 'memory') return createMemoryBackend(opts);
   if (kind === 'etcd') {
     if (!opts.endpoints?.length) throw new Error('Open backend failed: etcd needs endpoints');
+    const { openEtcdBackend } = await import('./etcd/etcd-backend.ts');
     return openEtcdBackend({ ...opts, endpoints: opts.endpoints });
   }
   if (!opts.path) throw new Error('Open backend failed: sqlite needs a path');
