@@ -8,6 +8,7 @@ import { registerNodeCommands } from './node-commands.ts';
 import { registerImageCommands } from './image-commands.ts';
 import { registerAgentCommands } from './agent-commands.ts';
 import { registerMigrateCommand } from './migrate.ts';
+import { parseDatastore } from '../store/datastore-url.ts';
 
 const DEFAULT_DATA_DIR = '.k8ts';
 
@@ -39,6 +40,23 @@ function cidr(v: string): string {
   }
 }
 
+function datastore(v: string): string {
+  try {
+    // `sqlite` alone is resolved against the data dir later.
+    parseDatastore(v, { dataDir: '.' });
+    return v;
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+/** 15s, 500ms, 1m → milliseconds. */
+function duration(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(v.trim());
+  if (!m || Number(m[1]) <= 0) throw new InvalidArgumentError('must be a duration such as 15s, 500ms or 1m');
+  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms']);
+}
+
 const program = new Command('k8ts')
   .description('A Kubernetes-compatible control plane in one Node.js process')
   .version('0.1.0')
@@ -50,7 +68,11 @@ program
   .option('--data-dir <dir>', 'where the datastore, certificates and kubeconfig live', DEFAULT_DATA_DIR)
   .option('--port <port>', 'HTTPS port of the API server (0 picks a free one)', port, 6443)
   .option('--host <address>', 'address to listen on', '127.0.0.1')
-  .addOption(new Option('--datastore <kind>', 'where objects are stored').choices(['sqlite', 'memory']).default('sqlite'))
+  .option('--datastore <url>', 'where objects are stored: sqlite (in the data dir), sqlite:<path>, memory, or etcd://host:port[,host:port] (etcds:// for TLS; several servers may share one)', datastore, 'sqlite')
+  .option('--token <token>', "the cluster token, to join a datastore that already holds a cluster (another server's <data-dir>/token); a first server may choose it")
+  .option('--leader-elect-lease-duration <duration>', 'with a shared datastore: how long a leader\'s lease lasts unrenewed', duration, 15_000)
+  .option('--leader-elect-renew-deadline <duration>', 'how long a leader keeps trying to renew before it steps down', duration, 10_000)
+  .option('--leader-elect-retry-period <duration>', 'how often candidates try to acquire and leaders renew', duration, 2_000)
   .option('--workers <n>', 'simulated worker nodes created on first start', count, 2)
   .option('--schedule-on-control-plane', 'leave the control-plane node untainted so ordinary pods run there', false)
   .option('--dns-port <port>', 'UDP and TCP port of the cluster DNS server (53 needs root; 0 picks a free one)', port, DEFAULT_DNS_PORT)
@@ -59,8 +81,11 @@ program
   .addOption(new Option('--runtime <kind>', 'what runs containers: simulated (no processes, works everywhere) or process (real processes in namespaces; needs root and bubblewrap)').choices(['simulated', 'process']).default('simulated'))
   .option('--token-auth-file <file>', 'CSV of further bearer tokens, one `token,user,uid[,"group1,group2"]` a line (as kube-apiserver\'s); their users get what RBAC grants')
   .option('-v, --verbose', 'log controller activity to stderr', false)
-  .action(async (o: UpOptions) => {
-    await up(o);
+  .action(async (o: UpOptions & { leaderElectLeaseDuration: number; leaderElectRenewDeadline: number; leaderElectRetryPeriod: number }) => {
+    const leaderElection = { leaseDurationMs: o.leaderElectLeaseDuration, renewDeadlineMs: o.leaderElectRenewDeadline, retryPeriodMs: o.leaderElectRetryPeriod };
+    if (leaderElection.renewDeadlineMs >= leaderElection.leaseDurationMs) throw new Error('--leader-elect-renew-deadline must be shorter than --leader-elect-lease-duration');
+    if (leaderElection.retryPeriodMs >= leaderElection.renewDeadlineMs) throw new Error('--leader-elect-retry-period must be shorter than --leader-elect-renew-deadline');
+    await up({ ...o, leaderElection });
   });
 
 program

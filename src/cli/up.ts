@@ -9,14 +9,22 @@ import { startControlPlane } from './control-plane.ts';
 import { checkHost } from '../process/process-runtime.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
-import { ensurePki } from './pki.ts';
+import { openClusterStore } from './cluster-store.ts';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ElectionTimings } from '../leader-election/elector.ts';
 import { DEFAULT_SERVICE_CIDR, nthAddress, parseServiceCidr } from '../registry/admission/service-ranges.ts';
 
 export interface UpOptions {
   dataDir: string;
   port: number;
   host: string;
-  datastore: 'sqlite' | 'memory';
+  /** sqlite (default), sqlite:<path>, memory, etcd://host:port[,…] or etcds://… (src/store/datastore-url.ts). */
+  datastore: string;
+  /** The cluster token of a server already on the datastore (k3s --token); a first server may choose it. */
+  token?: string;
+  /** Leader election timings (upstream: lease 15 s, renew deadline 10 s, retry 2 s). */
+  leaderElection?: ElectionTimings;
   verbose?: boolean;
   workers: number;
   scheduleOnControlPlane: boolean;
@@ -51,8 +59,14 @@ export async function up(opts: UpOptions): Promise<void> {
       if (missing.length) throw new Error(`the process runtime cannot start on this machine: it needs ${missing.join(', ')}. \`--runtime simulated\` (the default) works everywhere`);
     }
     // In-cluster clients reach the API through the kubernetes Service's address.
-    const pki = await ensurePki(dataDir, { extraSans: [nthAddress(parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR), 1)] });
-    mark('pki');
+    // The datastore first: one that holds a cluster already hands this server its CA and token.
+    const store = await openClusterStore({ datastore: opts.datastore, dataDir, token: opts.token, pki: { extraSans: [nthAddress(parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR), 1)] } });
+    const { pki } = store;
+    mark('datastore and pki');
+    if (store.shared && opts.runtime === 'process') {
+      await store.backend.close();
+      throw new Error('the process runtime runs pods on this server\'s own machine: it cannot be used with a datastore several servers share; run `k8ts agent` nodes instead');
+    }
     const cp = await startControlPlane({
       serviceCidr: opts.serviceCidr,
       clusterDomain: opts.clusterDomain,
@@ -60,7 +74,10 @@ export async function up(opts: UpOptions): Promise<void> {
       dns: { host: opts.host, port: opts.dnsPort ?? DEFAULT_DNS_PORT },
       processRuntime: opts.runtime === 'process',
       authenticators: opts.tokenAuthFile ? [tokenFileAuthenticator(readFileSync(opts.tokenAuthFile, 'utf8'))] : undefined,
-      datastore: opts.datastore, dataDir, token: pki.token, caCertPem: pki.caCertPem, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
+      // Several servers on one datastore: controllers and the scheduler each run on one leader.
+      leaderElection: store.shared ? { identity: `${hostname()}_${randomUUID()}`, timings: opts.leaderElection } : undefined,
+      backend: store.backend,
+      datastore: store.ephemeral ? 'memory' : 'sqlite', dataDir, token: pki.token, caCertPem: pki.caCertPem, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
     mark('control plane');
     let http;
     try {
