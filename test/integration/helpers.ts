@@ -87,3 +87,15 @@ export const sts = (name: string, extra: Record<string, unknown> = {}) => ({
 });
 
 export const configMap = (name: string, data: Record<string, string> = { a: '1' }) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+
+/** A JSON request to `cp` with `token` as the bearer token (a restricted user's, not the admin's). */
+export async function callWithToken(cp: Pick<ControlPlane, 'api'>, token: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await cp.api.handle({
+    method,
+    url,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? Buffer.from(JSON.stringify(body)) : undefined,
+  });
+  const text = res.body === undefined ? '' : String(res.body);
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}

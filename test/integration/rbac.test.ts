@@ -5,21 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticToken } from '../../src/auth/authenticate.ts';
 import { AUTHENTICATED } from '../../src/auth/user.ts';
 import { startControlPlane, type ControlPlane } from '../../src/cli/control-plane.ts';
-import { eventually } from './helpers.ts';
+import { callWithToken, eventually } from './helpers.ts';
 
 const ADMIN = 'admin-token';
 let cp: ControlPlane;
 
-async function call(token: string, method: string, url: string, body?: unknown) {
-  const res = await cp.api.handle({
-    method,
-    url,
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? Buffer.from(JSON.stringify(body)) : undefined,
-  });
-  const text = res.body === undefined ? '' : String(res.body);
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
+const call = (token: string, method: string, url: string, body?: unknown) => callWithToken(cp, token, method, url, body);
 
 const admin = (method: string, url: string, body?: unknown) => call(ADMIN, method, url, body);
 const alice = (method: string, url: string, body?: unknown) => call('alice-token', method, url, body);

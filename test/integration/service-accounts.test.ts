@@ -4,23 +4,14 @@
 // and new pods get the account and its token volume.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../src/cli/control-plane.ts';
-import { eventually } from './helpers.ts';
+import { callWithToken, eventually } from './helpers.ts';
 
 const ADMIN = 'admin-token';
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n';
 const NS = 'apps';
 let cp: ControlPlane;
 
-async function call(token: string, method: string, url: string, body?: unknown) {
-  const res = await cp.api.handle({
-    method,
-    url,
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? Buffer.from(JSON.stringify(body)) : undefined,
-  });
-  const text = res.body === undefined ? '' : String(res.body);
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
+const call = (token: string, method: string, url: string, body?: unknown) => callWithToken(cp, token, method, url, body);
 const admin = (method: string, url: string, body?: unknown) => call(ADMIN, method, url, body);
 const tokenFor = async (sa: string, spec: Record<string, unknown> = {}) => {
   const res = await admin('POST', `/api/v1/namespaces/${NS}/serviceaccounts/${sa}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec });
