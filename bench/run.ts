@@ -22,6 +22,7 @@ import { benchServicesDns, DNS_QPS_TARGET, DNS_READY_LATENCY_TARGET, SLICE_UPDAT
 import { benchDaemonSet, benchDeployment, DAEMONSET_READY_TARGET, DAEMONSET_ROLL_TARGET } from './daemonsets-deployments.ts';
 import { benchOrderedSteps, benchParallelSet, benchRollingUpdate, PARALLEL_TARGET, STEP_TARGET } from './statefulsets.ts';
 import { benchProcessRuntime, PROCESS_REPORTS } from './process-runtime.ts';
+import { benchSeveralServers, SEVERAL_SERVERS_REPORTS } from './several-servers.ts';
 
 export const ETCD_RATIO_TARGET: Target = { op: '>=', value: 3 };
 
@@ -153,6 +154,12 @@ const steps: Step[] = [
     budgetMs: 180_000,
     reports: PROCESS_REPORTS,
     run: (signal) => benchProcessRuntime({ sequential: 100, bulk: 200, execs: 30, signal }),
+  },
+  {
+    name: 'servers',
+    budgetMs: 480_000,
+    reports: SEVERAL_SERVERS_REPORTS,
+    run: (signal) => benchSeveralServers({ signal }),
   },
 ];
 
