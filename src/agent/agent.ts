@@ -15,13 +15,15 @@ import { createNodeObject, type NodeObjectOptions } from '../node/node-object.ts
 import { NodePool } from '../node/node-pool.ts';
 import type { ContainerRuntime } from '../node/runtime.ts';
 import type { Clock } from '../util/clock.ts';
-import { joinCluster } from './join-client.ts';
+import { joinCluster, type Joined } from './join-client.ts';
+import { neverSent, ServerList } from '../client/server-list.ts';
 import { kubeletServer } from './kubelet-server.ts';
 import { openTunnels, type TunnelClient } from './tunnel-client.ts';
 
 export const AGENT_ANNOTATION = 'node.k8ts.io/agent';
 
 export interface AgentOptions {
+  /** The API server, https://host:port; several servers of the cluster separated by commas. */
   server: string;
   token: string;
   /** Names of the nodes this agent runs. */
@@ -55,10 +57,12 @@ export function agentNodeObject(name: string, node: AgentOptions['node'] = {}): 
 }
 
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
-  const joined = await joinCluster({ server: o.server, token: o.token, nodes: o.nodes });
+  // One list for joining, requests and tunnels: a server that cannot be reached is passed over.
+  const servers = ServerList.parse(o.server);
+  const joined = await joinAny(servers, { token: o.token, nodes: o.nodes });
   // One connection pool for all of this agent's nodes; each request carries its node's token.
   const connections = new Agent({ keepAlive: true, maxSockets: 32, ca: joined.caCertPem });
-  const transports = new Map(o.nodes.map((n) => [n, httpsTransport({ server: o.server, caPem: joined.caCertPem, token: joined.tokens[n]!, agent: connections })]));
+  const transports = new Map(o.nodes.map((n) => [n, httpsTransport({ server: servers, caPem: joined.caCertPem, token: joined.tokens[n]!, agent: connections })]));
   const clients = new Map([...transports].map(([n, t]) => [n, new Client(t, { userAgent: `kubelet/v1.35.0 (${n})` })]));
   const first = clients.get(o.nodes[0]!)!;
   const names = new Set(o.nodes);
@@ -82,7 +86,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   await pool.start();
   // Logs, exec, attach and port-forward: the API server reaches this agent through connections
   // the agent opens, so an agent behind NAT serves them too.
-  const tunnels = openTunnels({ server: o.server, caPem: joined.caCertPem, tokens: joined.tokens, kubelet: kubeletServer({ pool, log: o.log }), idle: o.idleTunnels, log: o.log });
+  const tunnels = openTunnels({ servers, caPem: joined.caCertPem, tokens: joined.tokens, kubelet: kubeletServer({ pool, log: o.log }), idle: o.idleTunnels, log: o.log });
   return {
     pool,
     caCertPem: joined.caCertPem,
@@ -93,4 +97,17 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       connections.destroy();
     },
   };
+}
+
+/** Joins through the first server that answers; a server that refuses the token ends it. */
+async function joinAny(servers: ServerList, o: { token: string; nodes: string[] }): Promise<Joined> {
+  for (let tries = 1; ; tries++) {
+    const server = servers.current();
+    try {
+      return await joinCluster({ server, ...o });
+    } catch (e) {
+      if (!neverSent((e as Error).cause) || tries >= servers.size) throw e;
+      servers.failed(server);
+    }
+  }
 }

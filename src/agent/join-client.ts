@@ -59,7 +59,7 @@ export async function joinCluster(o: { server: string; token: string; nodes: str
     try {
       return await call(url, opts);
     } catch (e) {
-      throw new Error(`cannot reach the server at ${o.server}: ${(e as Error).message}`);
+      throw new Error(`cannot reach the server at ${o.server}: ${(e as Error).message}`, { cause: e });
     }
   };
   const nonce = randomBytes(16).toString('hex');

@@ -9,11 +9,12 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { statusMessage } from './join-client.ts';
+import type { ServerChoice } from '../client/server-list.ts';
 import { credentialHeaders, IDLE_PER_GROUP, redialDelayMs, SHORT_LIVED_MS, TUNNEL_PATH, TUNNEL_UPGRADE, tunnelGroups } from './tunnel-protocol.ts';
 
 export interface TunnelClientOptions {
-  /** The API server, https://host:port. */
-  server: string;
+  /** The API servers; a tunnel that cannot be opened moves on to the next. */
+  servers: ServerChoice;
   caPem: string;
   /** Each node's credential (system:node:<name>), by node name. */
   tokens: Record<string, string>;
@@ -64,12 +65,14 @@ export function openTunnels(o: TunnelClientOptions): TunnelClient {
     let failures = 0;
     while (!abort.signal.aborted) {
       let socket: Duplex;
+      const server = o.servers.current();
       try {
-        socket = await dial(o, tokens, abort.signal);
+        socket = await dial(server, o, tokens, abort.signal);
       } catch (e) {
         if (abort.signal.aborted) return;
         failures++;
-        log(`tunnel to ${o.server} failed (${failures} in a row): ${(e as Error).message}`);
+        o.servers.failed(server);
+        log(`tunnel to ${server} failed (${failures} in a row): ${(e as Error).message}`);
         await delay(redialDelayMs(failures), undefined, { signal: abort.signal }).catch(() => {});
         continue;
       }
@@ -100,9 +103,9 @@ export function openTunnels(o: TunnelClientOptions): TunnelClient {
 }
 
 /** Opens one tunnel: resolves with the connection once the server has switched protocols. */
-function dial(o: TunnelClientOptions, tokens: string[], signal: AbortSignal): Promise<Duplex> {
+function dial(server: string, o: TunnelClientOptions, tokens: string[], signal: AbortSignal): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    const r = request(new URL(TUNNEL_PATH, o.server), {
+    const r = request(new URL(TUNNEL_PATH, server), {
       method: 'GET',
       ca: o.caPem,
       agent: false,

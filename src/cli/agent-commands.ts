@@ -45,7 +45,7 @@ export function registerAgentCommands(program: Command): void {
   program
     .command('agent')
     .description('Run node agents in this process, joined to a running cluster (as a k3s agent)')
-    .requiredOption('--server <url>', 'the API server, https://host:port')
+    .requiredOption('--server <url>', 'the API server, https://host:port; several servers of the cluster separated by commas (the agent fails over between them)')
     .requiredOption('--token <token>', "a join token: a server's <data-dir>/token, or one from `k8ts token create`")
     .option('--name <node>', 'node name (with --count N: the prefix of <name>-1 … <name>-N)', hostname().toLowerCase())
     .option('--count <n>', 'how many nodes this agent runs', '1')

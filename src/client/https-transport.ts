@@ -5,10 +5,11 @@ import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { ApiRequest, ApiResponse } from '../apiserver/types.ts';
 import type { Transport } from './client.ts';
+import { neverSent, ServerList, type ServerChoice } from './server-list.ts';
 
 export interface HttpsTransportOptions {
-  /** `https://host:port`. */
-  server: string;
+  /** `https://host:port`, or several servers of one cluster to fail over between. */
+  server: string | ServerChoice;
   caPem: string;
   token: string;
   maxSockets?: number;
@@ -17,9 +18,21 @@ export interface HttpsTransportOptions {
 }
 
 export function httpsTransport(opts: HttpsTransportOptions): Transport & { close(): void } {
-  const base = new URL(opts.server);
+  const servers: ServerChoice = typeof opts.server === 'string' ? new ServerList([opts.server]) : opts.server;
   const agent = opts.agent ?? new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, ca: opts.caPem });
-  const transport = (req: ApiRequest): Promise<ApiResponse> =>
+  const transport = async (req: ApiRequest): Promise<ApiResponse> => {
+    // Each server at most once for a request that reached none of them.
+    for (let tries = 1; ; tries++) {
+      const server = servers.current();
+      try {
+        return await send(new URL(server), req);
+      } catch (e) {
+        servers.failed(server);
+        if (!neverSent(e) || tries >= servers.size) throw e;
+      }
+    }
+  };
+  const send = (base: URL, req: ApiRequest): Promise<ApiResponse> =>
     new Promise((resolve, reject) => {
       const headers: Record<string, string> = { authorization: `Bearer ${opts.token}` };
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = v;

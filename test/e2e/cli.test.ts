@@ -42,6 +42,18 @@ describe('k8ts CLI', () => {
     expect(r.stderr).toContain('sqlite');
   });
 
+  it('refuses an etcd that does not answer, naming it and what to check', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-cli-'));
+    try {
+      const r = k8ts(['up', '--data-dir', dir, '--port', '0', '--dns-port', '0', '--datastore', 'etcd://127.0.0.1:1']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('cannot open the datastore etcd http://127.0.0.1:1');
+      expect(r.stderr).toContain('check that etcd runs there and the address is right');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a DNS port in use, a bad service CIDR and a bad cluster domain, saying what to pass', () => {
     const dir = mkdtempSync(join(tmpdir(), 'k8ts-cli-'));
     try {

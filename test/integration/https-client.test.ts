@@ -9,6 +9,7 @@ import { ensurePki } from '../../src/cli/pki.ts';
 import { startControlPlane, type ControlPlane } from '../../src/cli/control-plane.ts';
 import { Client } from '../../src/client/client.ts';
 import { httpsTransport } from '../../src/client/https-transport.ts';
+import { ServerList } from '../../src/client/server-list.ts';
 import { Informer } from '../../src/client/informer.ts';
 import { systemClock } from '../../src/util/clock.ts';
 import { eventually } from './helpers.ts';
@@ -40,6 +41,15 @@ describe('HTTPS client', () => {
     const err = await cms.get('default', 'missing').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe(404);
+  });
+
+  it('passes over a server that cannot be reached for the next one of the cluster', async () => {
+    const servers = new ServerList(['https://127.0.0.1:1', server]);
+    const t = httpsTransport({ server: servers, caPem: pki.caCertPem, token: pki.token });
+    const res = await t({ method: 'GET', url: '/api/v1/namespaces/default', headers: {} });
+    t.close();
+    expect(res.status).toBe(200);
+    expect(servers.current()).toBe(server);
   });
 
   it('is refused without the token', async () => {

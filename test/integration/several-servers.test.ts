@@ -6,7 +6,7 @@ import type { KubeObject } from '../../src/api/meta/types.ts';
 import { startControlPlane, type ControlPlane } from '../../src/cli/control-plane.ts';
 import { openEtcdBackend } from '../../src/store/etcd/etcd-backend.ts';
 import { etcdMissing, uniquePrefix, useEtcdServer } from '../../src/store/etcd/etcd-test-server.ts';
-import { eventually } from './helpers.ts';
+import { eventually, sts } from './helpers.ts';
 
 const etcd = useEtcdServer();
 const timings = { leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 200 };
@@ -24,17 +24,6 @@ describe.skipIf(etcdMissing)('several API servers on one etcd', () => {
     return cp;
   }
 
-  const sts = (name: string): KubeObject => ({
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: { name },
-    spec: {
-      serviceName: name,
-      replicas: 2,
-      selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
-    },
-  });
   const readyReplicas = async (cp: ControlPlane, name: string) => ((await cp.client.resource({ apiVersion: 'apps/v1', resource: 'statefulsets', namespaced: true }).get('default', name)).status as { readyReplicas?: number }).readyReplicas ?? 0;
 
   it('elects one leader per group, serves the same objects on both, and fails over', async () => {
@@ -48,7 +37,7 @@ describe.skipIf(etcdMissing)('several API servers on one etcd', () => {
     expect(Object.fromEntries(holders)).toEqual({ 'kube-controller-manager': 'server-a', 'kube-scheduler': 'server-a' });
 
     // Written through b, acted on by a's controllers, read back on either.
-    await b.client.resource({ apiVersion: 'apps/v1', resource: 'statefulsets', namespaced: true }).create('default', sts('web'));
+    await b.client.resource({ apiVersion: 'apps/v1', resource: 'statefulsets', namespaced: true }).create('default', sts('web') as KubeObject);
     await eventually(async () => (await readyReplicas(b, 'web')) === 2, { what: 'web Ready through the leader', timeoutMs: 20_000 });
     const pods = (await a.client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true }).list('default')).items.map((p) => p.metadata.name).sort();
     expect(pods).toEqual(['web-0', 'web-1']);
@@ -71,7 +60,7 @@ describe.skipIf(etcdMissing)('several API servers on one etcd', () => {
     expect(seen).toEqual(['ADDED two']);
 
     await eventually(() => b.leading().length === 2, { what: 'server-b to take over', timeoutMs: 10_000 });
-    await b.client.resource({ apiVersion: 'apps/v1', resource: 'statefulsets', namespaced: true }).create('default', sts('db'));
+    await b.client.resource({ apiVersion: 'apps/v1', resource: 'statefulsets', namespaced: true }).create('default', sts('db') as KubeObject);
     await eventually(async () => (await readyReplicas(b, 'db')) === 2, { what: 'db Ready through the new leader', timeoutMs: 20_000 });
   }, 60_000);
 });
