@@ -6,7 +6,7 @@
 // installs no SIGTERM handler ignores SIGTERM and is killed when the grace period ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { KubeObject } from '../api/meta/types.ts';
@@ -206,6 +206,7 @@ export class ProcessRuntime implements ContainerRuntime {
       });
     });
     await pidKnown;
+    if (c.pid !== undefined) await programStarted(c.pid);
     this.startProbes(c);
     return c;
   }
@@ -557,4 +558,25 @@ export async function checkHost(): Promise<string[]> {
   }
   if (!missing.length) await run('unshare', ['--net', '--mount', '--pid', '--fork', 'true']).catch((e: Error) => missing.push(`namespaces (${e.message})`));
   return missing;
+}
+
+/**
+ * Resolves once `pid` runs the container's program rather than bwrap: bwrap reports the child's
+ * PID before the child has mounted and pivoted into the container's root, and an exec entering
+ * that mount namespace earlier would find the host's files half set up. The child execs the
+ * program (--as-pid-1, or no PID namespace) once its setup is done; a child that is gone or
+ * still bwrap after two seconds is left to the exit handler.
+ */
+async function programStarted(pid: number): Promise<void> {
+  const end = Date.now() + 2000;
+  for (;;) {
+    let exe: string;
+    try {
+      exe = readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      return;
+    }
+    if (!/\/bwrap( \(deleted\))?$/.test(exe) || Date.now() > end) return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
 }
