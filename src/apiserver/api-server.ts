@@ -89,7 +89,8 @@ export class ApiServer {
     try {
       const user = await this.authenticate(req);
       if (!user) return json(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
-      if (this.opts.authorize) await this.opts.authorize({ ...req, user }, new URL(req.url, 'https://k8ts.invalid'));
+      req.user = user;
+      if (this.opts.authorize) await this.opts.authorize(req as AuthenticatedRequest, new URL(req.url, 'https://k8ts.invalid'));
       return undefined;
     } catch (e) {
       return errorResponse(e, this.opts.ctx.log);
@@ -122,7 +123,9 @@ export class ApiServer {
     }
     const user = await this.authenticate(req);
     if (!user) return json(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
-    req = { ...req, user };
+    // Set in place: a copy would read the HTTPS request's lazy `signal` getter, making an abort
+    // signal (and, at close, its DOMException) for every request.
+    req.user = user;
     if (this.opts.authorize) await this.opts.authorize(req as AuthenticatedRequest, url);
     if (path === '/version') return json(200, versionInfo());
     if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return this.openapi(req, path);

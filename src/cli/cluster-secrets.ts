@@ -4,7 +4,7 @@
 // joining the same datastore with the token writes them into its own data dir before its PKI is
 // checked, so its serving certificate is issued by the same CA and any server's kubeconfig and
 // tokens work against every server.
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isStorageError, type Backend } from '../store/backend.ts';
@@ -23,10 +23,19 @@ interface Sealed {
   data: string;
 }
 
+/**
+ * The AES key for a token: PBKDF2-SHA256 with 4,096 rounds, as k3s derives its bootstrap data's
+ * key. A generated token is 256 random bits, so a slow KDF would add nothing but start-up time
+ * (scrypt's defaults cost ~80 ms per start); the rounds still slow guessing of a chosen one.
+ */
+function sealingKey(token: string, salt: Buffer): Buffer {
+  return pbkdf2Sync(token, salt, 4096, 32, 'sha256');
+}
+
 export function seal(files: Record<string, string>, token: string): string {
   const salt = randomBytes(16);
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', scryptSync(token, salt, 32), iv);
+  const cipher = createCipheriv('aes-256-gcm', sealingKey(token, salt), iv);
   const data = Buffer.concat([cipher.update(JSON.stringify(files), 'utf8'), cipher.final()]);
   const sealed: Sealed = { version: 1, salt: salt.toString('base64'), iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
   return JSON.stringify(sealed);
@@ -42,7 +51,7 @@ export function unseal(value: string, token: string): Record<string, string> {
   }
   if (sealed.version !== 1) throw new Error(`the datastore's cluster secrets are in format ${String(sealed.version)}, which this k8ts does not know: upgrade k8ts`);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', scryptSync(token, Buffer.from(sealed.salt, 'base64'), 32), Buffer.from(sealed.iv, 'base64'));
+    const decipher = createDecipheriv('aes-256-gcm', sealingKey(token, Buffer.from(sealed.salt, 'base64')), Buffer.from(sealed.iv, 'base64'));
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
     const text = Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
     return JSON.parse(text) as Record<string, string>;

@@ -140,7 +140,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const getNamespace = (name: string) => namespaces.get(name);
   const serviceCidr = parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR);
   const clusterDomain = opts.clusterDomain ?? 'cluster.local';
-  const serviceAllocations = new ServiceAllocations(backend, { cidr: serviceCidr, clock });
+  const serviceAllocations = new ServiceAllocations(backend, { cidr: serviceCidr, clock, shared: opts.leaderElection !== undefined });
   await serviceAllocations.start();
   // RBAC (with system:masters always allowed), its escalation checks and the access reviews.
   const authz = await startAuthorization(backend, { clock, log });

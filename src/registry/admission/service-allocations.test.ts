@@ -148,3 +148,31 @@ describe('ServiceAllocations', () => {
     expect((sp(s).ports as { nodePort: number }[])[0]!.nodePort).not.toBe(sp(s).healthCheckNodePort);
   });
 });
+
+describe('ServiceAllocations of several servers on one store', () => {
+  const svcOf = (name: string, spec: Record<string, unknown> = {}): KubeObject =>
+    create(serviceStrategy(), { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ports: [{ port: 80 }], selector: { app: name }, ...spec } }).obj;
+
+  it('never hands one value to two Services, even when both servers would pick it', async () => {
+    const backend = await openBackend('memory');
+    // Both servers pick the same candidates in the same order: only the store's claims tell them apart.
+    const servers = [0, 1].map(() => new ServiceAllocations(backend, { cidr: parseServiceCidr('10.96.0.0/24'), clock, random: () => 0, shared: true }));
+    await Promise.all(servers.map((s) => s.start()));
+    const made = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const s = svcOf(`s${i}`, { type: 'NodePort' });
+        await servers[i % 2]!.admit('create', info, s, undefined);
+        return s;
+      }),
+    );
+    const ips = made.map((s) => sp(s).clusterIP as string);
+    const ports = made.map((s) => (sp(s).ports as { nodePort: number }[])[0]!.nodePort);
+    expect(new Set(ips).size).toBe(20);
+    expect(new Set(ports).size).toBe(20);
+    // A value asked for by name that the other server claimed is refused as upstream words it.
+    const first = svcOf('asks', { clusterIP: ips[1] });
+    await expect(servers[0]!.admit('create', info, first, undefined)).rejects.toThrow(/provided IP is already allocated/);
+    for (const s of servers) s.close();
+    await backend.close();
+  });
+});

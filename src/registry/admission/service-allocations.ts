@@ -11,7 +11,7 @@ import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { ResourceInfo } from '../../api/resources.ts';
 import { applyClusterIPAssignment, isHeadless, needsClusterIPAllocation } from '../../api/core/service.ts';
-import type { Backend } from '../../store/backend.ts';
+import { isStorageError, StorageError, type Backend } from '../../store/backend.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Admission } from '../resource-store.ts';
 import { isIPv4Address } from '../../api/validation/ip.ts';
@@ -27,6 +27,8 @@ import {
 } from './service-ranges.ts';
 
 const PREFIX = '/registry/core/services/';
+/** Outside /registry/: claims are not API objects. */
+const CLAIMS = '/k8ts/service-claims/';
 const RESERVE_MS = 60_000;
 
 interface Spec {
@@ -90,12 +92,18 @@ class Holdings {
     return r.key !== key;
   }
 
+  /** Held by a stored Service other than `key`. */
+  heldByOther(n: number, key: string): boolean {
+    const owner = this.held.get(n);
+    return owner !== undefined && owner !== key;
+  }
+
   taken(n: number): boolean {
     return this.takenByOther(n, '\0');
   }
 
-  reserve(n: number, key: string): void {
-    this.reserved.set(n, { key, until: this.clock.now() + RESERVE_MS });
+  reserve(n: number, key: string, until = this.clock.now() + RESERVE_MS): void {
+    this.reserved.set(n, { key, until });
   }
 
   hold(n: number, key: string): void {
@@ -115,6 +123,11 @@ class Holdings {
 export interface ServiceAllocationsOptions {
   cidr: ServiceCidr;
   clock: Clock;
+  /**
+   * Other API servers allocate from the same store (etcd): each new value is also claimed in the
+   * store before the write, so two servers never hand out one value at the same instant.
+   */
+  shared?: boolean;
   nodePorts?: { first: number; last: number };
   random?: () => number;
 }
@@ -190,8 +203,58 @@ export class ServiceAllocations implements Admission {
     const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
     const name = obj.metadata.name ?? '';
     this.checkFamilies(obj, name);
-    this.allocateClusterIP(obj, op === 'update' ? old : undefined, key, name);
-    this.allocateNodePorts(obj, op === 'update' ? old : undefined, key, name);
+    const before = op === 'update' ? old : undefined;
+    if (!this.opts.shared) {
+      this.allocateClusterIP(obj, before, key, name);
+      this.allocateNodePorts(obj, before, key, name);
+      return;
+    }
+    // Allocate on a copy, claim what is new in the store, and start again without any value
+    // another server claimed first (a value asked for by name then fails as already allocated).
+    for (let attempt = 1; ; attempt++) {
+      const trial = structuredClone(obj);
+      this.allocateClusterIP(trial, before, key, name);
+      this.allocateNodePorts(trial, before, key, name);
+      const lost = await this.claimInStore(trial, before, key);
+      if (lost === 0 || attempt >= 8) {
+        if (lost) throw new ApiError('InternalError', 500, 'Internal error occurred: failed to allocate Service addresses: other servers kept claiming the same ones, retry');
+        obj.spec = trial.spec;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Claims each cluster IP and node port `svc` takes that `old` did not hold, as a key under
+   * /k8ts/service-claims/ naming the Service and when the claim lapses (upstream's IPAddress
+   * objects play this part). Returns how many were claimed by another Service first; those are
+   * marked taken here until their claim lapses.
+   */
+  private async claimInStore(svc: KubeObject, old: KubeObject | undefined, key: string): Promise<number> {
+    const wanted = [
+      ...clusterIPsOf(svc).filter((ip) => inServiceRange(this.opts.cidr, ip) && !(old ? clusterIPsOf(old) : []).includes(ip)).map((ip) => ({ table: this.ips, kind: 'ip', n: ipToInt(ip) })),
+      ...nodePortsOf(svc).filter((p) => !(old ? nodePortsOf(old) : []).includes(p)).map((p) => ({ table: this.ports, kind: 'port', n: p })),
+    ];
+    let lost = 0;
+    for (const w of wanted) {
+      const at = `${CLAIMS}${w.kind}/${w.n}`;
+      const now = this.opts.clock.now();
+      const value = JSON.stringify({ service: key, until: now + RESERVE_MS });
+      const existing = await this.backend.get(at);
+      const holder = existing ? (JSON.parse(existing.value) as { service: string; until: number }) : undefined;
+      // A lapsed claim is free unless a stored Service holds the value (then our table knows).
+      const free = !holder || holder.service === key || (holder.until < now && !w.table.heldByOther(w.n, key));
+      try {
+        if (!existing) await this.backend.create(at, value);
+        else if (free) await this.backend.update(at, value, existing.modRevision);
+        else throw new StorageError('Conflict', 'claimed');
+      } catch (e) {
+        if (!isStorageError(e, 'KeyExists') && !isStorageError(e, 'Conflict')) throw e;
+        lost++;
+        w.table.reserve(w.n, '\0claimed elsewhere', holder && holder.service !== key ? holder.until : now + RESERVE_MS);
+      }
+    }
+    return lost;
   }
 
   /** This cluster is single-stack IPv4, as kind's default. */
