@@ -7,10 +7,9 @@
 import { Agent } from 'node:https';
 import { hostname } from 'node:os';
 import type { KubeObject } from '../api/meta/types.ts';
-import { ApiError } from '../api/errors.ts';
-import { Client } from '../client/client.ts';
+import { Client, createIfAbsent } from '../client/client.ts';
 import { httpsTransport } from '../client/https-transport.ts';
-import { SIMULATED_ANNOTATION } from '../node/contract.ts';
+import { AGENT_ANNOTATION, SIMULATED_ANNOTATION } from '../node/contract.ts';
 import { createNodeObject, type NodeObjectOptions } from '../node/node-object.ts';
 import { NodePool } from '../node/node-pool.ts';
 import type { ContainerRuntime } from '../node/runtime.ts';
@@ -20,7 +19,6 @@ import { neverSent, ServerList } from '../client/server-list.ts';
 import { kubeletServer } from './kubelet-server.ts';
 import { openTunnels, type TunnelClient } from './tunnel-client.ts';
 
-export const AGENT_ANNOTATION = 'node.k8ts.io/agent';
 
 export interface AgentOptions {
   /** The API server, https://host:port; several servers of the cluster separated by commas. */
@@ -62,17 +60,12 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const joined = await joinAny(servers, { token: o.token, nodes: o.nodes });
   // One connection pool for all of this agent's nodes; each request carries its node's token.
   const connections = new Agent({ keepAlive: true, maxSockets: 32, ca: joined.caCertPem });
-  const transports = new Map(o.nodes.map((n) => [n, httpsTransport({ server: servers, caPem: joined.caCertPem, token: joined.tokens[n]!, agent: connections })]));
-  const clients = new Map([...transports].map(([n, t]) => [n, new Client(t, { userAgent: `kubelet/v1.35.0 (${n})` })]));
+  const clients = new Map(o.nodes.map((n) => [n, new Client(httpsTransport({ server: servers, caPem: joined.caCertPem, token: joined.tokens[n]!, agent: connections }), { userAgent: `kubelet/v1.35.0 (${n})` })]));
   const first = clients.get(o.nodes[0]!)!;
   const names = new Set(o.nodes);
   for (const [name, client] of clients) {
-    try {
-      await client.resource({ apiVersion: 'v1', resource: 'nodes', namespaced: false }).create('', agentNodeObject(name, o.node));
-    } catch (e) {
-      // Registered before (an agent restarting): its Node, pods and claims are as it left them.
-      if (!(e instanceof ApiError && e.code === 409)) throw e;
-    }
+    // Registered before (an agent restarting): its Node, pods and claims are as it left them.
+    await createIfAbsent(client.resource({ apiVersion: 'v1', resource: 'nodes', namespaced: false }).create('', agentNodeObject(name, o.node)));
   }
   const pool = new NodePool({
     client: first,

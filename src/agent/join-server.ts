@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { ApiError, badRequest, methodNotAllowed } from '../api/errors.ts';
 import type { KubeObject } from '../api/meta/types.ts';
-import { bearerToken } from '../auth/authenticate.ts';
+import { bearerToken, sameSecret } from '../auth/authenticate.ts';
 import type { ApiRequest, ApiResponse } from '../apiserver/types.ts';
 import { json } from '../apiserver/respond.ts';
 import { BOOTSTRAP_PREFIX, joinTokenId, secretAdmits } from './join-tokens.ts';
@@ -42,9 +42,9 @@ export function joinRoutes(o: JoinServerOptions): (req: ApiRequest, url: URL) =>
     return token && secretAdmits(secret, token, o.now()) ? token : undefined;
   };
   const admits = async (token: string): Promise<boolean> => {
-    if (token === o.clusterToken) return true;
+    if (sameSecret(token, o.clusterToken)) return true;
     const id = joinTokenId(token);
-    return id !== undefined && (await tokenWithId(id)) === token;
+    return id !== undefined && secretAdmits(await o.readSecret(`${BOOTSTRAP_PREFIX}${id}`), token, o.now());
   };
   return async (req, url) => {
     if (url.pathname === CACERTS_PATH) {

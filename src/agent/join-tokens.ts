@@ -2,7 +2,8 @@
 // (kubeadm `token create`, k8s.io/cluster-bootstrap): `<id>.<secret>` ([a-z0-9]{6}.[a-z0-9]{16}),
 // kept as Secret kube-system/bootstrap-token-<id> of type bootstrap.kubernetes.io/token, with an
 // optional expiration. The cluster token itself also lets an agent join (k3s' model).
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { sameSecret } from '../auth/authenticate.ts';
 import type { KubeObject } from '../api/meta/types.ts';
 
 export const BOOTSTRAP_TOKEN_TYPE = 'bootstrap.kubernetes.io/token';
@@ -45,7 +46,5 @@ export function secretAdmits(secret: KubeObject | undefined, token: string, now:
   if (field('token-id') !== m[1] || field('usage-bootstrap-authentication') !== 'true') return false;
   const expiration = field('expiration');
   if (expiration !== undefined && !(Date.parse(expiration) > now)) return false;
-  const want = Buffer.from(field('token-secret') ?? '');
-  const got = Buffer.from(m[2]!);
-  return want.length === got.length && timingSafeEqual(want, got);
+  return sameSecret(m[2]!, field('token-secret') ?? '');
 }

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { statusMessage } from './join-client.ts';
 import type { ServerChoice } from '../client/server-list.ts';
-import { credentialHeaders, IDLE_PER_GROUP, redialDelayMs, SHORT_LIVED_MS, TUNNEL_PATH, TUNNEL_UPGRADE, tunnelGroups } from './tunnel-protocol.ts';
+import { credentialHeaders, IDLE_PER_GROUP, KEEPALIVE_MS, redialDelayMs, SHORT_LIVED_MS, TUNNEL_PATH, TUNNEL_UPGRADE, tunnelGroups } from './tunnel-protocol.ts';
 
 export interface TunnelClientOptions {
   /** The API servers; a tunnel that cannot be opened moves on to the next. */
@@ -32,7 +32,6 @@ export interface TunnelClient {
   close(): void;
 }
 
-const KEEPALIVE_MS = 30_000;
 
 export function openTunnels(o: TunnelClientOptions): TunnelClient {
   const abort = new AbortController();

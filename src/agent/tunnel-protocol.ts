@@ -72,3 +72,6 @@ export function redialDelayMs(failures: number): number {
  * NAT dropped after a long idle time is replaced at once.
  */
 export const SHORT_LIVED_MS = 10_000;
+
+/** TCP keep-alive on tunnels, both ends, so a vanished peer is noticed. */
+export const KEEPALIVE_MS = 30_000;

@@ -12,9 +12,9 @@ import { refuse, type RemoteAgents } from '../apiserver/streaming/upgrade.ts';
 import { nodeNameOf } from '../auth/user.ts';
 import type { Client } from '../client/client.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
-import { AGENT_ANNOTATION } from './agent.ts';
+import { AGENT_ANNOTATION } from '../node/contract.ts';
 import { forwardUpgrade } from './tunnel-proxy.ts';
-import { credentialsOf, GROUP_SIZE, TUNNEL_PATH, TUNNEL_SERVER_ANNOTATION, TUNNEL_UPGRADE } from './tunnel-protocol.ts';
+import { credentialsOf, GROUP_SIZE, KEEPALIVE_MS, TUNNEL_PATH, TUNNEL_SERVER_ANNOTATION, TUNNEL_UPGRADE } from './tunnel-protocol.ts';
 
 export interface TunnelsOptions {
   /** Authenticates the node credentials a tunnel carries. */
@@ -37,7 +37,6 @@ interface Parked {
 
 const NODES = { apiVersion: 'v1', resource: 'nodes', namespaced: false } as const;
 /** Idle tunnels must survive NATs and notice a vanished peer. */
-const KEEPALIVE_MS = 30_000;
 
 const unavailable = (message: string) => new ApiError('ServiceUnavailable', 503, message);
 

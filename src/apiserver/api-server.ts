@@ -88,7 +88,7 @@ export class ApiServer {
   async admitRequest(req: ApiRequest): Promise<ApiResponse | undefined> {
     try {
       const user = await this.authenticate(req);
-      if (!user) return json(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+      if (!user) return unauthorized();
       req.user = user;
       if (this.opts.authorize) await this.opts.authorize(req as AuthenticatedRequest, new URL(req.url, 'https://k8ts.invalid'));
       return undefined;
@@ -122,7 +122,7 @@ export class ApiServer {
       if (answered) return answered;
     }
     const user = await this.authenticate(req);
-    if (!user) return json(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    if (!user) return unauthorized();
     // Set in place: a copy would read the HTTPS request's lazy `signal` getter, making an abort
     // signal (and, at close, its DOMException) for every request.
     req.user = user;
@@ -181,4 +181,9 @@ function hashText(s: string): string {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
   return h.toString(16).toUpperCase();
+}
+
+/** The 401 a request without a known bearer token gets (no details, as upstream's). */
+function unauthorized(): ApiResponse {
+  return json(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
 }

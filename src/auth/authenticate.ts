@@ -13,13 +13,16 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** Accepts exactly `token`, as `user` (compared in constant time). */
+/** Whether two secrets are equal, compared in constant time. */
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Accepts exactly `token`, as `user`. */
 export function staticToken(token: string, user: UserInfo): TokenAuthenticator {
-  const want = Buffer.from(token);
-  return (t) => {
-    const got = Buffer.from(t);
-    return got.length === want.length && timingSafeEqual(got, want) ? user : undefined;
-  };
+  return (t) => (sameSecret(t, token) ? user : undefined);
 }
 
 /** Tries each authenticator in order; the first that knows the token wins. */

@@ -7,7 +7,7 @@ import { BOOTSTRAP_PREFIX, BOOTSTRAP_TOKEN_TYPE, generateJoinToken, joinTokenSec
 import type { Client } from '../client/client.ts';
 import { DEFAULT_CPU, DEFAULT_MEMORY, DEFAULT_PODS } from '../node/node-object.ts';
 import { checkNodeName, checkQuantity, parseLabels, parseTaints, positiveInt, UsageError } from './node-args.ts';
-import { kubeconfigOption, withClient } from './node-commands.ts';
+import { kubeconfigOption, tableLines, withClient } from './node-commands.ts';
 
 export interface AgentCommandOptions {
   server: string;
@@ -104,8 +104,7 @@ export function registerAgentCommands(program: Command): void {
           const field = (k: string) => (data[k] ? Buffer.from(data[k], 'base64').toString('utf8') : '');
           rows.push([field('token-id'), field('expiration') || '<never>', field('description')]);
         }
-        const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-        for (const r of rows) process.stdout.write(`${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd()}\n`);
+        for (const line of tableLines(rows)) process.stdout.write(`${line}\n`);
       }),
     );
   token

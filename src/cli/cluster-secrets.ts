@@ -5,9 +5,10 @@
 // checked, so its serving certificate is issued by the same CA and any server's kubeconfig and
 // tokens work against every server.
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isStorageError, type Backend } from '../store/backend.ts';
+import { readOptional, writeAtomic } from './pki.ts';
 
 /** Outside /registry/, so no API list or watch ever shows it. */
 export const CLUSTER_SECRETS_KEY = '/k8ts/cluster-secrets';
@@ -102,19 +103,8 @@ export async function publishClusterSecrets(backend: Backend, dataDir: string, t
   }
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
 async function writeIfChanged(path: string, content: string, mode: number): Promise<void> {
   if ((await readOptional(path)) === content) return;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, content, { mode });
-  await rename(tmp, path);
+  await writeAtomic(path, content, mode);
 }

@@ -10,8 +10,6 @@ export interface ClusterStore {
   backend: Backend;
   /** Several servers may share it (etcd): controllers need leader election. */
   shared: boolean;
-  /** Kept only in this process's memory. */
-  ephemeral: boolean;
   pki: Pki;
 }
 
@@ -26,14 +24,14 @@ export async function openClusterStore(o: { datastore: string; dataDir: string; 
     throw new Error(`cannot open the datastore ${describeDatastore(spec)}: ${(e as Error).message}`);
   }
   try {
-    if (spec.kind === 'memory') return { backend, shared: false, ephemeral: true, pki: await ensurePki(o.dataDir, o.pki) };
-    let adopted = await adoptClusterSecrets(backend, o.dataDir, token);
+    if (spec.kind === 'memory') return { backend, shared: false, pki: await ensurePki(o.dataDir, o.pki) };
+    const adopted = await adoptClusterSecrets(backend, o.dataDir, token);
     let pki = await ensurePki(o.dataDir, o.pki);
     if (!adopted && !(await publishClusterSecrets(backend, o.dataDir, pki.token))) {
-      adopted = await adoptClusterSecrets(backend, o.dataDir, token ?? pki.token);
+      await adoptClusterSecrets(backend, o.dataDir, token ?? pki.token);
       pki = await ensurePki(o.dataDir, o.pki);
     }
-    return { backend, shared: spec.kind === 'etcd', ephemeral: false, pki };
+    return { backend, shared: spec.kind === 'etcd', pki };
   } catch (e) {
     await backend.close();
     throw e;

@@ -26,7 +26,7 @@ import { trackUpdate } from '../apiserver/apply/managed-fields.ts';
 import { serverSideApply } from '../apiserver/apply/apply.ts';
 import type { ApiServerContext } from '../apiserver/context.ts';
 import type { ApiRequest } from '../apiserver/types.ts';
-import { Client } from '../client/client.ts';
+import { Client, createIfAbsent } from '../client/client.ts';
 import { GarbageCollector } from '../controllers/garbage-collector/controller.ts';
 import { NamespaceController } from '../controllers/namespace/controller.ts';
 import { NamespaceCache, namespaceLifecycle } from '../registry/admission/namespace-lifecycle.ts';
@@ -62,7 +62,8 @@ import { generateServiceAccountKey } from '../auth/serviceaccount/keys.ts';
 import { NamespaceObjectsController } from '../controllers/serviceaccount/controller.ts';
 
 export interface ControlPlaneOptions {
-  datastore: 'sqlite' | 'memory';
+  /** The datastore to open, when no `backend` is given. */
+  datastore?: 'sqlite' | 'memory';
   /** An opened datastore to use instead of `datastore` (etcd); closed at stop. */
   backend?: Backend;
   /** Required for sqlite: the database lives at <dataDir>/state.db. */
@@ -215,8 +216,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const client = new Client(transport, { userAgent: 'k8ts-controller-manager/v1.35.0' });
   // Evictions consult disruption budgets whether or not controllers run here.
   ctx.admitEviction = admitEviction(client, { clock });
-  await bootstrap(client, serviceCidr);
-  await ensureBootstrapPolicy(client);
+  // Together, so the store commits them in fewer groups.
+  await Promise.all([bootstrap(client, serviceCidr), ensureBootstrapPolicy(client)]);
   let ready = false;
   const controller = new AbortController();
   // Every informer and queue listens on this one signal.
@@ -247,7 +248,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const replicaSets = new ReplicaSetController(client, { clock, log, pods: nodeControllers.informers.pods });
     const deployments = new DeploymentController(client, { clock, log, pods: nodeControllers.informers.pods, replicaSets: replicaSets.informers.replicaSets });
     const daemonSets = new DaemonSetController(client, { clock, log, pods: nodeControllers.informers.pods, nodes: nodeControllers.informers.nodes });
-    if (!opts.storageDir && !opts.dataDir && !storageDir) storageDir = tempStorage = mkdtempSync(join(tmpdir(), 'k8ts-storage-'));
+    if (!storageDir) storageDir = tempStorage = mkdtempSync(join(tmpdir(), 'k8ts-storage-'));
     const storage = createStorageControllers(client, { clock, log, storageDir });
     // Endpoints, EndpointSlices and their mirroring; its Services and EndpointSlices informers are shareable.
     const serviceEndpoints = createServiceEndpointControllers(client, { clock, log, pods: nodeControllers.informers.pods, nodes: nodeControllers.informers.nodes });
@@ -390,15 +391,6 @@ function hostResolvConf(): string | undefined {
     return readFileSync('/etc/resolv.conf', 'utf8');
   } catch {
     return undefined;
-  }
-}
-
-/** A create that another server starting on the same datastore may have made first (409). */
-async function createIfAbsent(created: Promise<unknown>): Promise<void> {
-  try {
-    await created;
-  } catch (e) {
-    if ((e as { code?: number }).code !== 409) throw e;
   }
 }
 

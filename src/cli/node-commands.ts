@@ -120,8 +120,13 @@ export async function listNodes(client: Client, io: NodeCommandIo = stdoutIo): P
     const simulated = a[SIMULATED_ANNOTATION] === undefined ? 'no' : a[STOPPED_ANNOTATION] !== undefined ? 'yes (stopped)' : 'yes';
     rows.push([n.metadata.name!, nodeStatus(n), nodeRoles(n), simulated, String(count.get(n.metadata.name!) ?? 0)]);
   }
+  for (const line of tableLines(rows)) io.out(line);
+}
+
+/** Rows as kubectl prints tables: columns padded to their widest cell plus three spaces. */
+export function tableLines(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) io.out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join(''));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd());
 }
 
 /** Runs fn with a client for the kubeconfig's cluster, closing its connections afterwards. */

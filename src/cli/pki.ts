@@ -152,7 +152,8 @@ function servingOk(pair: PemPair, ca: X509Certificate, names: ServingNames, now:
   );
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
+/** A file's text, or undefined when it does not exist. */
+export async function readOptional(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
@@ -161,7 +162,8 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
+/** Writes a temp file and renames it over `path`, so a crash leaves the old file or the new one. */
+export async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, data, { mode });
   await rename(tmp, path);

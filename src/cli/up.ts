@@ -10,6 +10,7 @@ import { checkHost } from '../process/process-runtime.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { openClusterStore } from './cluster-store.ts';
+import { parseDatastore } from '../store/datastore-url.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ElectionTimings } from '../leader-election/elector.ts';
@@ -58,15 +59,14 @@ export async function up(opts: UpOptions): Promise<void> {
       const missing = await checkHost();
       if (missing.length) throw new Error(`the process runtime cannot start on this machine: it needs ${missing.join(', ')}. \`--runtime simulated\` (the default) works everywhere`);
     }
+    if (opts.runtime === 'process' && parseDatastore(opts.datastore, { dataDir }).kind === 'etcd') {
+      throw new Error('the process runtime runs pods on this server\'s own machine: it cannot be used with a datastore several servers share; run `k8ts agent` nodes instead');
+    }
     // In-cluster clients reach the API through the kubernetes Service's address.
     // The datastore first: one that holds a cluster already hands this server its CA and token.
     const store = await openClusterStore({ datastore: opts.datastore, dataDir, token: opts.token, pki: { extraSans: [nthAddress(parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR), 1)] } });
     const { pki } = store;
     mark('datastore and pki');
-    if (store.shared && opts.runtime === 'process') {
-      await store.backend.close();
-      throw new Error('the process runtime runs pods on this server\'s own machine: it cannot be used with a datastore several servers share; run `k8ts agent` nodes instead');
-    }
     const cp = await startControlPlane({
       serviceCidr: opts.serviceCidr,
       clusterDomain: opts.clusterDomain,
@@ -77,7 +77,7 @@ export async function up(opts: UpOptions): Promise<void> {
       // Several servers on one datastore: controllers and the scheduler each run on one leader.
       leaderElection: store.shared ? { identity: `${hostname()}_${randomUUID()}`, timings: opts.leaderElection } : undefined,
       backend: store.backend,
-      datastore: store.ephemeral ? 'memory' : 'sqlite', dataDir, token: pki.token, caCertPem: pki.caCertPem, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
+      dataDir, token: pki.token, caCertPem: pki.caCertPem, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
     mark('control plane');
     let http;
     try {

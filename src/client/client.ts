@@ -165,3 +165,12 @@ export class ResourceClient {
     }
   }
 }
+
+/** Waits for a create, taking AlreadyExists (409) as done: someone made the object first. */
+export async function createIfAbsent(created: Promise<unknown>): Promise<void> {
+  try {
+    await created;
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 409)) throw e;
+  }
+}

@@ -27,8 +27,10 @@ export function httpsTransport(opts: HttpsTransportOptions): Transport & { close
       try {
         return await send(new URL(server), req);
       } catch (e) {
+        // An aborted watch or a reset connection says nothing about the server; a refused one does.
+        if (!neverSent(e)) throw e;
         servers.failed(server);
-        if (!neverSent(e) || tries >= servers.size) throw e;
+        if (tries >= servers.size) throw e;
       }
     }
   };

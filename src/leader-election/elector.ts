@@ -9,7 +9,7 @@ import { ApiError } from '../api/errors.ts';
 import type { KubeObject } from '../api/meta/types.ts';
 import type { Client, ResourceClient } from '../client/client.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
-import { decide, released, sameRecord, type LeaseSpec } from './plan.ts';
+import { decide, expiresAt, released, sameRecord, type LeaseSpec } from './plan.ts';
 
 export interface ElectionTimings {
   leaseDurationMs: number;
@@ -111,7 +111,7 @@ export class LeaderElector {
       try {
         for await (const ev of this.leases.watch(this.namespace, { fieldSelector: `metadata.name=${this.o.name}`, signal })) {
           const spec = ev.type === 'DELETED' ? undefined : ((ev.object as KubeObject).spec as LeaseSpec | undefined);
-          if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR' && (!this.observed || !sameRecord(this.observed.spec, spec))) this.observed = { spec, at: this.clock.now() };
+          if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR') this.observe(spec);
         }
       } catch {
         // The watch ended (a server restart, compaction): polling covers the gap.
@@ -120,12 +120,21 @@ export class LeaderElector {
     }
   }
 
+  /** Notes the lease record as seen now, unless it is the one already seen; returns the observation. */
+  private observe(spec: LeaseSpec | undefined): { spec: LeaseSpec | undefined; at: number } {
+    if (!this.observed || !sameRecord(this.observed.spec, spec)) this.observed = { spec, at: this.clock.now() };
+    return this.observed;
+  }
+
+  private config() {
+    return { identity: this.o.identity, leaseDurationSeconds: Math.round(this.timings.leaseDurationMs / 1000) };
+  }
+
   /** Milliseconds until the observed holder's lease runs out (0 when it has). */
   private untilExpiry(): number {
     const spec = this.observed?.spec;
     if (!spec?.holderIdentity || spec.holderIdentity === this.o.identity) return 0;
-    const duration = (spec.leaseDurationSeconds ?? this.timings.leaseDurationMs / 1000) * 1000;
-    return Math.max(0, this.observed!.at + duration - this.clock.now());
+    return Math.max(0, expiresAt(spec, this.observed!.at, this.config()) - this.clock.now());
   }
 
   /** Renews every retry period until one has not succeeded for renewDeadline, or term aborts. */
@@ -145,9 +154,9 @@ export class LeaderElector {
       const lease = await this.leases.find(this.namespace, this.o.name);
       const spec = lease?.spec as LeaseSpec | undefined;
       const now = this.clock.now();
-      if (!this.observed || !sameRecord(this.observed.spec, spec)) this.observed = { spec, at: now };
+      const observed = this.observe(spec);
       this.holder = spec?.holderIdentity ?? '';
-      const d = decide(spec, this.observed.at, now, { identity: this.o.identity, leaseDurationSeconds: Math.round(this.timings.leaseDurationMs / 1000) });
+      const d = decide(spec, observed.at, now, this.config());
       if (d.action === 'wait') return false;
       const written =
         d.action === 'create'

@@ -46,10 +46,16 @@ export function decide(lease: LeaseSpec | undefined, observedAt: number, now: nu
   const holder = lease.holderIdentity ?? '';
   const transitions = lease.leaseTransitions ?? 0;
   if (holder === cfg.identity) return { action: 'update', spec: fresh(lease.acquireTime ?? microTime(now), transitions), takeover: false };
-  // The duration the holder wrote bounds how long it may go on acting without renewing.
-  const duration = (lease.leaseDurationSeconds ?? cfg.leaseDurationSeconds) * 1000;
-  if (holder !== '' && observedAt + duration > now) return { action: 'wait', holder };
+  if (holder !== '' && expiresAt(lease, observedAt, cfg) > now) return { action: 'wait', holder };
   return { action: 'update', spec: fresh(microTime(now), transitions + 1), takeover: true };
+}
+
+/**
+ * When a lease another holds runs out for a candidate that saw its record change at observedAt:
+ * the duration the holder wrote bounds how long it may go on acting without renewing.
+ */
+export function expiresAt(lease: LeaseSpec, observedAt: number, cfg: ElectionConfig): number {
+  return observedAt + (lease.leaseDurationSeconds ?? cfg.leaseDurationSeconds) * 1000;
 }
 
 /** The spec a leader writes when it steps down, so another takes over at once (ReleaseOnCancel). */

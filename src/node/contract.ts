@@ -5,6 +5,9 @@
 
 /** On a Node: an in-process simulated kubelet serves it. */
 export const SIMULATED_ANNOTATION = 'node.k8ts.io/simulated';
+
+/** On a Node: a `k8ts agent` on the named host serves it. */
+export const AGENT_ANNOTATION = 'node.k8ts.io/agent';
 /** On a Node: its agent stops heartbeating and updating pods (a crashed kubelet), until removed. */
 export const STOPPED_ANNOTATION = 'node.k8ts.io/stopped';
 

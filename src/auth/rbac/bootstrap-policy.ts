@@ -3,9 +3,8 @@
 // ensureRBACPolicy with pkg/registry/rbac/reconciliation): a missing object is created; an
 // existing one annotated `rbac.authorization.kubernetes.io/autoupdate: "true"` gains the rules,
 // aggregation selectors, subjects, labels and annotations it lacks; nothing is ever removed.
-import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
-import type { Client } from '../../client/client.ts';
+import { createIfAbsent, type Client } from '../../client/client.ts';
 import { deepEqual } from '../../util/deep-equal.ts';
 import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_CLUSTER_ROLE_BINDINGS, BOOTSTRAP_CLUSTER_ROLES } from './bootstrap-roles.ts';
 
@@ -38,15 +37,8 @@ export async function ensureBootstrapPolicy(client: Client): Promise<void> {
   const bindings = client.resource({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'clusterrolebindings', namespaced: false });
   const ensure = async (api: typeof roles, obj: KubeObject) => {
     const existing = await api.find('', obj.metadata.name!);
-    if (!existing) {
-      try {
-        await api.create('', structuredClone(obj));
-      } catch (e) {
-        // Another server of the same datastore made it first.
-        if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
-      }
-      return;
-    }
+    // Another server of the same datastore may make it first.
+    if (!existing) return createIfAbsent(api.create('', structuredClone(obj)));
     const next = reconcileBootstrap(existing, obj);
     if (next) await api.update('', next);
   };

@@ -2,7 +2,7 @@
 // (kind's name for its default class), served by the built-in provisioner, default for claims
 // that name no class.
 import type { StorageClass } from '../../api/storage/volume.ts';
-import type { Client } from '../../client/client.ts';
+import { createIfAbsent, type Client } from '../../client/client.ts';
 import { LOCAL_PATH_PROVISIONER } from './plan.ts';
 
 export const DEFAULT_STORAGE_CLASS = 'standard';
@@ -21,10 +21,5 @@ export function defaultStorageClass(): StorageClass {
 /** Creates the default class unless a class of that name exists (a deleted one comes back at the next start). */
 export async function ensureDefaultStorageClass(client: Client): Promise<void> {
   const classes = client.resource({ apiVersion: 'storage.k8s.io/v1', resource: 'storageclasses', namespaced: false });
-  if (await classes.find('', DEFAULT_STORAGE_CLASS)) return;
-  try {
-    await classes.create('', defaultStorageClass());
-  } catch (e) {
-    if ((e as { code?: number }).code !== 409) throw e;
-  }
+  if (!(await classes.find('', DEFAULT_STORAGE_CLASS))) await createIfAbsent(classes.create('', defaultStorageClass()));
 }
