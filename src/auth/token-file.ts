@@ -2,7 +2,7 @@
 // (staging/src/k8s.io/apiserver/plugin/pkg/authenticator/token/tokenfile/tokenfile.go): one
 // `token,user,uid[,"group1,group2"]` record a line. Every user it names is also in
 // system:authenticated, as upstream's authenticator chain adds.
-import { staticToken, unionAuthenticator, type TokenAuthenticator } from './authenticate.ts';
+import type { TokenAuthenticator } from './authenticate.ts';
 import { AUTHENTICATED, type UserInfo } from './user.ts';
 
 /** The token → user table of a token file; throws naming the line that is wrong. */
@@ -21,7 +21,9 @@ export function parseTokenFile(text: string): Map<string, UserInfo> {
 }
 
 export function tokenFileAuthenticator(text: string): TokenAuthenticator {
-  return unionAuthenticator([...parseTokenFile(text)].map(([token, user]) => staticToken(token, user)));
+  // A map lookup, as kube-apiserver's token file authenticator does.
+  const users = parseTokenFile(text);
+  return (token) => users.get(token);
 }
 
 /** One CSV record: fields split at commas outside double quotes; `""` inside quotes is a quote. */
