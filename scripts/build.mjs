@@ -28,3 +28,21 @@ await build({
 // The built-in OpenAPI schemas are data read at first use, not code: ship them beside the bundle.
 mkdirSync('dist/generated', { recursive: true });
 cpSync('src/api/schema/generated/k8s-schemas.json', 'dist/generated/k8s-schemas.json');
+
+// The dashboard: a browser bundle k8ts serves under /dashboard/, so an offline cluster needs no CDN.
+await build({
+  entryPoints: { app: 'src/dashboard/web/main.tsx' },
+  outdir: 'dist/dashboard',
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: ['chrome120', 'firefox121', 'safari17'],
+  tsconfig: 'src/dashboard/web/tsconfig.json',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+});
+cpSync('src/dashboard/web/index.html', 'dist/dashboard/index.html');
+cpSync('src/dashboard/web/app.css', 'dist/dashboard/app.css');

@@ -62,6 +62,8 @@ ensureDebianTools({ busybox: 'busybox-static', 'docker-registry': 'docker-regist
 ensureDebianTools({ bwrap: 'bubblewrap', ip: 'iproute2' }, 'the process runtime tests need bubblewrap and iproute2');
 // The etcd datastore's tests and benchmark start a real etcd.
 ensureDebianTools({ etcd: 'etcd-server' }, 'the etcd datastore tests start a real etcd');
+// The dashboard's browser tests drive Debian's Chromium with playwright-core (no browser download).
+ensureDebianTools({ chromium: 'chromium' }, 'the dashboard browser tests drive Chromium');
 
 function ensureDebianTools(tools, why) {
   const has = (cmd) => {

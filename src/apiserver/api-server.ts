@@ -50,6 +50,8 @@ export interface ApiServerOptions {
    * request on.
    */
   publicRoutes?: (req: ApiRequest, url: URL) => Promise<ApiResponse | undefined>;
+  /** Answers /dashboard/… (static files, before authentication); undefined passes the request on. */
+  dashboard?: (path: string) => Promise<ApiResponse | undefined>;
   /** `host:port` advertised in discovery. */
   serverAddress?: string;
   ready?: () => boolean;
@@ -116,6 +118,10 @@ export class ApiServer {
     if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
       const ok = path.startsWith('/readyz') ? (this.opts.ready?.() ?? true) : true;
       return { status: ok ? 200 : 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: ok ? 'ok' : 'not ready' };
+    }
+    if (this.opts.dashboard && (path === '/dashboard' || path.startsWith('/dashboard/'))) {
+      const answered = await this.opts.dashboard(url.pathname);
+      if (answered) return answered;
     }
     if (this.opts.publicRoutes && path.startsWith('/k8ts/')) {
       const answered = await this.opts.publicRoutes(req, url);

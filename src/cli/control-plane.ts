@@ -60,6 +60,7 @@ import { ClusterRoleAggregationController } from '../controllers/clusterrole-agg
 import { serviceAccountTokens } from '../auth/serviceaccount/service-accounts.ts';
 import { generateServiceAccountKey } from '../auth/serviceaccount/keys.ts';
 import { NamespaceObjectsController } from '../controllers/serviceaccount/controller.ts';
+import { serveDashboard } from '../dashboard/serve.ts';
 
 export interface ControlPlaneOptions {
   /** The datastore to open, when no `backend` is given. */
@@ -201,6 +202,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     authorize: withNodeAuthorizer(async (namespace, name) => ((await readStored(backend, `/registry/core/pods/${namespace}/${name}`))?.spec as { nodeName?: string } | undefined)?.nodeName, authz.authorize),
     publicRoutes: opts.token && opts.caCertPem ? joinRoutes({ clusterToken: opts.token, caCertPem: opts.caCertPem, readSecret: (name) => readStored(backend, `/registry/core/secrets/kube-system/${name}`), now: () => clock.now() }) : undefined,
     serverAddress: opts.serverAddress,
+    dashboard: serveDashboard(),
     ready: () => ready,
     openapi: {
       index: (gvs) => schemas().openapiIndex(gvs, { resources: registry.resources(), customSchema: (gvk) => custom!.schemaFor(gvk) }),

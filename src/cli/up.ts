@@ -101,6 +101,7 @@ export async function up(opts: UpOptions): Promise<void> {
     say(`listening on ${server}`);
     say(`kubeconfig written to ${kubeconfig}`);
     say(`run: export KUBECONFIG=${kubeconfig}`);
+    say(`dashboard: ${server}/dashboard/ (sign in with the kubeconfig's token)`);
     if (opts.verbose) log(`started after ${phases.join(', ')} (entered at ${entered} ms, process up ${Math.round(performance.now())} ms)`);
     // Build the OpenAPI documents soon rather than on kubectl's first apply, but after start-up
     // work (readiness) has had the CPU.

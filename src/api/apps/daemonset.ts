@@ -11,7 +11,9 @@ import { intOrPercentValue, notMoreThan100Percent, validateNonnegative, validate
 import { selectorConvertible, selectorIsEmpty, selectorMatches, validateLabelSelector } from '../validation/selector.ts';
 import { collisionCountNotDecremented } from './statefulset.ts';
 
-export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
+import { TEMPLATE_GENERATION_ANNOTATION } from './well-known.ts';
+
+export { TEMPLATE_GENERATION_ANNOTATION };
 
 const specOf = (o: KubeObject): Obj => (isObj(o.spec) ? o.spec : {});
 

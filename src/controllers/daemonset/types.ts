@@ -6,7 +6,7 @@ import type { KubeObject, OwnerReference } from '../../api/meta/types.ts';
 import type { Taint, Toleration } from '../node-lifecycle/tolerations.ts';
 import type { NodeSelectorTerm } from '../../scheduler/types.ts';
 
-import { TEMPLATE_GENERATION_ANNOTATION } from '../../api/apps/daemonset.ts';
+import { TEMPLATE_GENERATION_ANNOTATION } from '../../api/apps/well-known.ts';
 
 export { TEMPLATE_GENERATION_ANNOTATION };
 
