@@ -14,15 +14,21 @@ import { ServicesView } from './views/services.tsx';
 import { StatefulSetsView } from './views/statefulsets.tsx';
 import { StorageView } from './views/storage.tsx';
 
+/** An action whose request needs a read first (a rollback reads the revisions). */
+export interface LateAction {
+  kubectl: string;
+  build(): Promise<ApiAction>;
+}
+
 /** What a view draws from, and how it asks for an action. */
 export interface ViewProps {
   objects: Objects;
   route: Route;
-  act(action: ApiAction): void;
+  act(action: ApiAction | LateAction): void;
 }
 
 const NEEDS: Record<Section, ResourceName[]> = {
-  statefulsets: ['statefulsets', 'pods', 'persistentvolumeclaims', 'persistentvolumes', 'controllerrevisions'],
+  statefulsets: ['statefulsets', 'pods', 'persistentvolumeclaims', 'persistentvolumes'],
   daemonsets: ['daemonsets', 'pods', 'nodes', 'controllerrevisions'],
   deployments: ['deployments', 'replicasets', 'pods'],
   services: ['services', 'endpointslices', 'pods'],
@@ -127,9 +133,9 @@ function Dashboard() {
   const go = (r: Partial<Route>) => {
     location.hash = routeHash({ ...route, name: undefined, ...r });
   };
-  const act = (action: ApiAction) => {
+  const act = (action: ApiAction | LateAction) => {
     setDone({ kubectl: action.kubectl, outcome: 'sending…', ok: true });
-    run(action).then(
+    ('build' in action ? action.build() : Promise.resolve(action)).then(run).then(
       () => setDone({ kubectl: action.kubectl, outcome: 'done', ok: true }),
       (e: Error) => setDone({ kubectl: action.kubectl, outcome: e.message, ok: false }),
     );

@@ -2,6 +2,10 @@
 // (as client-go's reflector), re-listing when the revision is gone (410) and retrying when the
 // server goes away, so a restarted server is followed without a reload. Listeners hear about
 // changes at most once per animation frame, however many events arrive.
+//
+// Only the resources the current view draws are watched: the API is HTTP/1.1, where a browser
+// opens at most six connections to a server, and each watch holds one; the last must stay free
+// for the actions' requests.
 import type { KubeList, KubeObject } from '../../api/meta/types.ts';
 import { emptyObjects, RESOURCES, type Objects, type ResourceName } from '../model/objects.ts';
 import { ApiFailure, getJson, watch, type WatchEvent } from './api.ts';
@@ -16,6 +20,7 @@ export function collectionPath(resource: ResourceName): string {
 }
 
 class ResourceCache {
+  readonly stop = new AbortController();
   readonly items = new Map<string, KubeObject>();
   private array: readonly KubeObject[] = [];
   private stale = false;
@@ -52,7 +57,6 @@ export type Connection = 'connecting' | 'live' | 'reconnecting';
 export class ClusterStore {
   private readonly caches = new Map<ResourceName, ResourceCache>();
   private readonly listeners = new Set<() => void>();
-  private readonly stop = new AbortController();
   private frame = false;
   private failing = new Set<ResourceName>();
   /** The last failure each resource met (a 403 names what the token may not do). */
@@ -60,8 +64,15 @@ export class ClusterStore {
 
   constructor(private readonly schedule: (fn: () => void) => void = (fn) => requestAnimationFrame(fn)) {}
 
-  /** Starts following `resources` (once each). */
+  /** Follows exactly `resources`: starts the missing ones and stops the others. */
   follow(resources: readonly ResourceName[]): void {
+    for (const [r, cache] of this.caches) {
+      if (resources.includes(r)) continue;
+      cache.stop.abort();
+      this.caches.delete(r);
+      this.failing.delete(r);
+      this.errors.delete(r);
+    }
     for (const r of resources) {
       if (this.caches.has(r)) continue;
       const cache = new ResourceCache();
@@ -91,7 +102,7 @@ export class ClusterStore {
   }
 
   close(): void {
-    this.stop.abort();
+    this.follow([]);
   }
 
   private changed(): void {
@@ -105,11 +116,12 @@ export class ClusterStore {
 
   private async run(resource: ResourceName, cache: ResourceCache): Promise<void> {
     const path = collectionPath(resource);
+    const signal = cache.stop.signal;
     let relist = true;
-    while (!this.stop.signal.aborted) {
+    while (!signal.aborted) {
       try {
         if (relist) {
-          const list = await getJson<KubeList>(path, this.stop.signal);
+          const list = await getJson<KubeList>(path, signal);
           cache.replace([...list.items], list.metadata.resourceVersion ?? '');
           relist = false;
           this.recovered(resource);
@@ -126,10 +138,10 @@ export class ClusterStore {
             cache.apply(e);
             this.changed();
           },
-          this.stop.signal,
+          signal,
         );
       } catch (e) {
-        if (this.stop.signal.aborted) return;
+        if (signal.aborted) return;
         this.errors.set(resource, e instanceof Error ? e.message : String(e));
         if (e instanceof ApiFailure && e.code === 410) relist = true;
         if (!this.failing.has(resource)) {

@@ -2,11 +2,11 @@
 // budget above. Selecting a cell shows its details and the node's actions.
 import { useState } from 'preact/hooks';
 import type { KubeObject } from '../../../api/meta/types.ts';
-import { addNode, cordon, deletePod, removeNode, rollBack } from '../../model/actions.ts';
+import { addNode, cordon, deletePod, removeNode } from '../../model/actions.ts';
 import { daemonSetView, type NodeCell } from '../../model/daemonset.ts';
 import { inNamespace } from '../../model/objects.ts';
 import type { ViewProps } from '../app.tsx';
-import { byName, Empty, memoByValue, nsLabel, PodState } from './common.tsx';
+import { byName, Empty, memoByValue, nsLabel, PodState, rollBackLater } from './common.tsx';
 
 export function DaemonSetsView({ objects, route, act }: ViewProps) {
   const sets = inNamespace(objects.daemonsets, route.namespace)
@@ -43,7 +43,6 @@ function DaemonSetCard({ ds, objects, act }: { ds: KubeObject; objects: ViewProp
   const v = daemonSetView(ds, objects);
   const [selected, setSelected] = useState<string | undefined>();
   const cell = v.cells.find((c) => c.node === selected);
-  const undo = rollBack('daemonsets', ds, objects.controllerrevisions);
   const budgetUsed = v.maxUnavailable ? Math.min(1, v.unavailable / v.maxUnavailable) : 0;
   return (
     <section class="workload daemonset" data-name={v.name} aria-labelledby={`ds-${v.namespace}-${v.name}`}>
@@ -64,9 +63,7 @@ function DaemonSetCard({ ds, objects, act }: { ds: KubeObject; objects: ViewProp
           </p>
         )}
         <div class="actions">
-          <button disabled={!undo} onClick={() => undo && act(undo)} title={undo ? undo.kubectl : 'no earlier revision'}>
-            Roll back
-          </button>
+          <button onClick={() => act(rollBackLater('daemonsets', ds))}>Roll back</button>
         </div>
       </header>
       <ul class="grid" aria-label={`Nodes of ${v.name}`}>

@@ -3,11 +3,11 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import type { KubeObject } from '../../../api/meta/types.ts';
-import { deletePod, rollBack, scale, setPartition } from '../../model/actions.ts';
+import { deletePod, scale, setPartition } from '../../model/actions.ts';
 import { inNamespace } from '../../model/objects.ts';
 import { statefulSetView, type Slot } from '../../model/statefulset.ts';
 import type { ViewProps } from '../app.tsx';
-import { byName, Empty, memoByValue, nsLabel, PodState } from './common.tsx';
+import { byName, Empty, memoByValue, nsLabel, PodState, rollBackLater } from './common.tsx';
 
 export function StatefulSetsView({ objects, route, act }: ViewProps) {
   const sets = inNamespace(objects.statefulsets, route.namespace)
@@ -26,7 +26,6 @@ export function StatefulSetsView({ objects, route, act }: ViewProps) {
 function StatefulSetCard({ set, objects, act }: { set: KubeObject; objects: ViewProps['objects']; act: ViewProps['act'] }) {
   const v = statefulSetView(set, objects);
   const [partition, setPartitionInput] = useState(String(v.partition));
-  const undo = rollBack('statefulsets', set, objects.controllerrevisions);
   return (
     <section class="workload statefulset" data-name={v.name} aria-labelledby={`sts-${v.namespace}-${v.name}`}>
       <header>
@@ -65,9 +64,7 @@ function StatefulSetCard({ set, objects, act }: { set: KubeObject; objects: View
               <button type="submit">Set</button>
             </form>
           )}
-          <button disabled={!undo} onClick={() => undo && act(undo)} title={undo ? undo.kubectl : 'no earlier revision'}>
-            Roll back
-          </button>
+          <button onClick={() => act(rollBackLater('statefulsets', set))}>Roll back</button>
         </div>
       </header>
       <ol class="slots" aria-label={`Pods of ${v.name} by ordinal`}>
