@@ -46,28 +46,28 @@ describe('dashboard', () => {
 
   it('shows StatefulSet slots appearing in ordinal order, and claims that stay when pods go', async () => {
     // Record, in the page, the order in which slots first get a pod.
-    await page.evaluate(() => {
-      const w = window as unknown as { seen: string[] };
-      w.seen = [];
+    // (Page-side code as text: this file is type-checked without the DOM library.)
+    await page.evaluate(`
+      window.seen = [];
       const note = () => {
-        for (const el of document.querySelectorAll<HTMLElement>('[data-pod]')) {
-          if (el.dataset.state !== 'none' && !w.seen.includes(el.dataset.pod!)) w.seen.push(el.dataset.pod!);
+        for (const el of document.querySelectorAll('[data-pod]')) {
+          if (el.dataset.state !== 'none' && !window.seen.includes(el.dataset.pod)) window.seen.push(el.dataset.pod);
         }
       };
       new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
-    });
+    `);
     await ok(['apply', '-f', manifest('000-statefulset-basic.yaml')]);
     await ok(['scale', 'sts', 'my-statefulset', '--replicas=4']);
-    await waitFor(async () => (await slotState('my-statefulset-3')) === 'Ready', { timeout: 60_000, message: 'slot 3 Ready in the page' });
-    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen.filter((p) => p.startsWith('my-statefulset-')));
+    await waitFor(async () => (await slotState('my-statefulset-3')) === 'Ready', { timeoutMs: 60_000, message: 'slot 3 Ready in the page' });
+    const seen = ((await page.evaluate('window.seen')) as string[]).filter((p) => p.startsWith('my-statefulset-'));
     expect(seen).toEqual(['my-statefulset-0', 'my-statefulset-1', 'my-statefulset-2', 'my-statefulset-3']);
-    const ordinals = await page.$$eval('.statefulset[data-name="my-statefulset"] [data-ordinal]', (els) => els.map((e) => Number((e as HTMLElement).dataset.ordinal)));
+    const ordinals = await page.$$eval('.statefulset[data-name="my-statefulset"] [data-ordinal]', (els) => els.map((e) => Number(e.getAttribute('data-ordinal'))));
     expect(ordinals).toEqual([0, 1, 2, 3]);
     await waitFor(async () => (await page.getAttribute('[data-claim="my-volume-my-statefulset-3"]', 'data-phase')) === 'Bound', { message: 'claim of ordinal 3 Bound' });
 
     // Scale down: the pod of ordinal 3 goes, its claim stays, waiting for the ordinal to return.
     await ok(['scale', 'sts', 'my-statefulset', '--replicas=3']);
-    await waitFor(async () => (await slotState('my-statefulset-3')) === 'none', { timeout: 60_000, message: 'slot 3 emptied' });
+    await waitFor(async () => (await slotState('my-statefulset-3')) === 'none', { timeoutMs: 60_000, message: 'slot 3 emptied' });
     expect(await page.getAttribute('[data-claim="my-volume-my-statefulset-3"]', 'data-phase')).toBe('Bound');
     expect(await page.textContent('[data-pod="my-statefulset-3"]')).toContain('waiting for my-statefulset-3');
     await shot('statefulset');
@@ -78,7 +78,7 @@ describe('dashboard', () => {
     await expect.poll(() => page.textContent('footer'), { timeout: 10_000 }).toContain('kubectl scale sts my-statefulset --replicas=4');
     await waitFor(async () => (await ok(['get', 'sts', 'my-statefulset', '-o', 'jsonpath={.spec.replicas}'])) === '4', { message: 'replicas 4 in the API' });
     // The returning ordinal gets its old claim back.
-    await waitFor(async () => (await slotState('my-statefulset-3')) === 'Ready', { timeout: 60_000, message: 'slot 3 Ready again' });
+    await waitFor(async () => (await slotState('my-statefulset-3')) === 'Ready', { timeoutMs: 60_000, message: 'slot 3 Ready again' });
   });
 
   it('draws a DaemonSet as a grid of nodes, with the reason a node has no pod, and cordons from it', async () => {
@@ -89,7 +89,7 @@ describe('dashboard', () => {
     // The control-plane node's taint is not tolerated by the seed's DaemonSet.
     const cp = await page.getAttribute('[data-node="k8ts-control-plane"] button', 'aria-label');
     expect(cp).toContain('taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated');
-    await waitFor(async () => (await page.getAttribute('[data-node="k8ts-worker"]', 'data-state')) === 'Ready', { timeout: 60_000, message: 'daemon pod Ready on k8ts-worker' });
+    await waitFor(async () => (await page.getAttribute('[data-node="k8ts-worker"]', 'data-state')) === 'Ready', { timeoutMs: 60_000, message: 'daemon pod Ready on k8ts-worker' });
 
     await page.click('[data-node="k8ts-worker"] button');
     await page.click('.details button:text("Cordon")');
@@ -99,7 +99,7 @@ describe('dashboard', () => {
 
     // A node added with the pinned kubectl's help gets its cell and its daemon pod.
     await page.click('button:text("Add a simulated node")');
-    await waitFor(async () => (await page.getAttribute('[data-node="dashboard-node-1"]', 'data-state').catch(() => null)) === 'Ready', { timeout: 60_000, message: 'daemon pod Ready on the added node' });
+    await waitFor(async () => (await page.getAttribute('[data-node="dashboard-node-1"]', 'data-state').catch(() => null)) === 'Ready', { timeoutMs: 60_000, message: 'daemon pod Ready on the added node' });
     expect(await ok(['get', 'node', 'dashboard-node-1', '-o', 'name'])).toContain('node/dashboard-node-1');
     await shot('daemonset');
   });
@@ -108,7 +108,7 @@ describe('dashboard', () => {
     await page.click('nav a:text("StatefulSets")');
     await cluster().restart();
     await ok(['scale', 'sts', 'my-statefulset', '--replicas=5']);
-    await waitFor(async () => (await slotState('my-statefulset-4')) === 'Ready', { timeout: 60_000, message: 'slot 4 Ready after the restart' });
+    await waitFor(async () => (await slotState('my-statefulset-4')) === 'Ready', { timeoutMs: 60_000, message: 'slot 4 Ready after the restart' });
     await page.waitForSelector('.connection.live');
     expect(pageErrors).toEqual([]);
   });
