@@ -101,6 +101,25 @@ program
     }
   });
 
+program
+  .command('dashboard')
+  .description('Serve the dashboard for the cluster a kubeconfig points to (any Kubernetes cluster) on a local port')
+  .option('--kubeconfig <path>', 'kubeconfig to use (default: $KUBECONFIG, else .k8ts/kubeconfig)')
+  .option('--port <port>', 'local HTTP port (0 picks a free one)', port, 8001)
+  .action(async (o: { kubeconfig?: string; port: number }) => {
+    const { kubeconfigPath, readClusterAccess } = await import('./remote-client.ts');
+    const { startDashboardProxy } = await import('../dashboard/proxy.ts');
+    const path = kubeconfigPath(o.kubeconfig);
+    const access = await readClusterAccess(path);
+    const proxy = await startDashboardProxy(access, { port: o.port }).catch((e: NodeJS.ErrnoException) => {
+      throw new Error(e.code === 'EADDRINUSE' ? `port ${o.port} is already in use: pass --port with a free port (0 picks one)` : e.message);
+    });
+    process.stdout.write(`dashboard for ${access.server} (kubeconfig ${path}): ${proxy.url}\n`);
+    const stop = () => void proxy.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
 registerNodeCommands(program);
 registerImageCommands(program, DEFAULT_DATA_DIR);
 registerAgentCommands(program);

@@ -27,7 +27,10 @@ interface Named<T> {
 export interface ClusterAccess {
   server: string;
   caPem: string;
-  token: string;
+  /** The user's bearer token, or else its client certificate and key (kind's kubeconfigs). */
+  token?: string;
+  certPem?: string;
+  keyPem?: string;
 }
 
 /** Reads the current context of a kubeconfig; errors say which file and what is missing. */
@@ -51,13 +54,18 @@ export async function readClusterAccess(path: string): Promise<ClusterAccess> {
   if (cluster['certificate-authority-data']) caPem = Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8');
   else if (cluster['certificate-authority']) caPem = await readFile(resolve(dirname(path), cluster['certificate-authority']), 'utf8');
   else caPem = bad(`cluster "${ctx.cluster}" has no certificate authority`);
-  const token = user.token ?? bad(`user "${ctx.user}" has no token`);
-  return { server, caPem, token };
+  const pem = async (data: string, file: string): Promise<string | undefined> =>
+    user[data] ? Buffer.from(user[data], 'base64').toString('utf8') : user[file] ? readFile(resolve(dirname(path), user[file]), 'utf8') : undefined;
+  const certPem = await pem('client-certificate-data', 'client-certificate');
+  const keyPem = await pem('client-key-data', 'client-key');
+  if (!user.token && !(certPem && keyPem)) bad(`user "${ctx.user}" has neither a token nor a client certificate and key`);
+  return { server, caPem, ...(user.token ? { token: user.token } : {}), ...(certPem && keyPem ? { certPem, keyPem } : {}) };
 }
 
 /** A Client for the kubeconfig's current context; close() ends its connections. */
 export async function remoteClient(path: string): Promise<{ client: Client; close(): void }> {
   const access = await readClusterAccess(path);
+  if (!access.token) throw new Error(`kubeconfig ${path}: k8ts commands need a user with a token`);
   const transport = httpsTransport({ server: access.server, caPem: access.caPem, token: access.token, maxSockets: 8 });
   return { client: new Client(transport, { userAgent: 'k8ts-node/v0.1.0' }), close: () => transport.close() };
 }

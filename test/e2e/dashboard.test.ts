@@ -2,7 +2,9 @@
 // with changes made by the pinned kubectl: StatefulSet slots appear in ordinal order, a claim stays
 // when its pod goes, the DaemonSet grid follows the nodes, buttons make kubectl's requests, and
 // the page follows a server restart. Each view's screenshot is kept in test-results/dashboard/.
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +113,41 @@ describe('dashboard', () => {
     await waitFor(async () => (await slotState('my-statefulset-4')) === 'Ready', { timeoutMs: 60_000, message: 'slot 4 Ready after the restart' });
     await page.waitForSelector('.connection.live');
     expect(pageErrors).toEqual([]);
+  });
+});
+
+/** An HTTP request with the Host and Origin headers a browser on another site would send. */
+function rawRequest(url: string, method: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const r = request(url, { method, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    r.on('error', reject);
+    r.end(method === 'GET' ? undefined : '{}');
+  });
+}
+
+describe('k8ts dashboard --kubeconfig', () => {
+  it('serves the page for the cluster a kubeconfig points to, with no token to type, and refuses other sites', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/k8ts.mjs'), 'dashboard', '--kubeconfig', cluster().kubeconfig, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const url = await waitFor(() => /(http:\/\/127\.0\.0\.1:\d+\/dashboard\/)/.exec(out)?.[1], { message: () => `dashboard URL printed: ${out}` });
+      const proxied = await browser.newPage();
+      await proxied.goto(url);
+      await proxied.waitForSelector('.connection.live', { timeout: 20_000 });
+      await proxied.waitForSelector('[data-pod="my-statefulset-0"][data-state="Ready"]', { timeout: 20_000 });
+      await proxied.close();
+
+      const api = new URL('/api/v1/namespaces/default/configmaps', url).href;
+      expect(await rawRequest(api, 'GET', { host: 'evil.example' })).toBe(403);
+      expect(await rawRequest(api, 'POST', { origin: 'https://evil.example', 'content-type': 'application/json' })).toBe(403);
+      expect(await rawRequest(new URL('/api', url).href, 'GET', {})).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
