@@ -82,4 +82,22 @@ describe('Framework', () => {
     const none = await new Framework({ volumeFilter: async () => 'node(s) had volume node affinity conflict' }).schedule(podInfo(pod), staticView(nodes));
     expect('diagnosis' in none && none.diagnosis.statuses).toHaveLength(2);
   });
+
+  it('stops filtering a pod with claims once enough nodes pass the volume hook too', async () => {
+    const nodes = Array.from({ length: 1000 }, (_, i) => nodeInfo(makeNode(`n${i}`)));
+    const pod = makePod('p');
+    pod.spec!.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }];
+    const asked: string[] = [];
+    const fw = new Framework({ volumeFilter: async (_p, node) => (asked.push(node.metadata.name!), node.metadata.name!.endsWith('0') ? 'node(s) had volume node affinity conflict' : undefined) });
+    const out = await fw.schedule(podInfo(pod), staticView(nodes));
+    // 420 must pass; every tenth node is refused, so 467 are asked.
+    expect('node' in out && [out.feasibleNodes, out.evaluatedNodes]).toEqual([420, 467]);
+    expect(asked).toHaveLength(467);
+    const next: string[] = [];
+    await new Framework({ volumeFilter: async (_p, node) => void next.push(node.metadata.name!) }).schedule(podInfo(pod), staticView(nodes));
+    expect(next[0]).toBe('n0');
+    asked.length = 0;
+    await fw.schedule(podInfo(pod), staticView(nodes));
+    expect(asked[0]).toBe('n467');
+  });
 });

@@ -61,15 +61,28 @@ export class Framework {
     if (n === 0) return { diagnosis: { numAllNodes: 0, statuses: [] } };
     const preMsg = await this.opts.volumePreFilter?.(pi.pod);
     if (preMsg) return { diagnosis: { numAllNodes: n, statuses: [], preFilterMsg: preMsg } };
-    const { feasible, statuses } = this.filter(pi, view, n);
-    const verdicts = await Promise.all(feasible.map((ni) => this.opts.volumeFilter?.(pi.pod, ni.node)));
+    // Volume binding is one more filter, as upstream: the search stops once enough nodes pass.
+    const want = numFeasibleNodesToFind(n, this.opts.percentageOfNodesToScore);
+    const nodes = view.nodes;
+    const state = preFilter(pi, view);
     const passing: NodeInfo[] = [];
-    feasible.forEach((ni, i) => {
-      const v = verdicts[i];
+    const statuses: Status[] = [];
+    const start = this.nextStartIndex % n;
+    let processed = 0;
+    for (let i = 0; i < n && passing.length < want; i++) {
+      const ni = nodes[(start + i) % n]!;
+      processed++;
+      const st = runFilters(state, ni);
+      if (st) {
+        statuses.push(st);
+        continue;
+      }
+      const v = await this.opts.volumeFilter?.(pi.pod, ni.node);
       if (v === undefined || v.length === 0) passing.push(ni);
       else statuses.push(unresolvable(...(typeof v === 'string' ? [v] : v)));
-    });
-    return this.pick(pi, view, passing.slice(0, numFeasibleNodesToFind(n, this.opts.percentageOfNodesToScore)), statuses, n);
+    }
+    this.nextStartIndex = (start + processed) % n;
+    return this.pick(pi, view, passing, statuses, n);
   }
 
   /** The cycle for pods the volume hooks do not concern (everything synchronous). */

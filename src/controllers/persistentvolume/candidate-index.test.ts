@@ -33,4 +33,17 @@ describe('CandidateIndex', () => {
     expect(idx.candidates('ns', 'a')).toEqual(['theirs']);
     expect(idx.candidates('ns', 'b').sort()).toEqual(['free', 'theirs']);
   });
+
+  it("lists candidates in the informer's order, whatever order they became free in", () => {
+    const f = fakeInformer();
+    const idx = new CandidateIndex(f.informer);
+    f.add(pv('a', 'ns/x'));
+    f.add(pv('b'));
+    f.add(pv('c'));
+    f.update(pv('a', 'ns/x'), pv('a'));
+    expect(idx.candidates('ns', 'y')).toEqual(['a', 'b', 'c']);
+    f.del(pv('a'));
+    f.add(pv('a'));
+    expect(idx.candidates('ns', 'y')).toEqual(['b', 'c', 'a']);
+  });
 });

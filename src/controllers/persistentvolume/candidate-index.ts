@@ -1,6 +1,7 @@
 // Which volumes a claim could bind to, kept as volumes come and go: those no claim holds, and
 // those whose claimRef names the claim. Upstream's binder scans every volume for every claim;
 // with thousands of provisioned (hence claimed) volumes that scan dominated each claim's sync.
+// Names come in the informer's order, so ties between equal volumes break as a scan of it would.
 import type { KubeObject } from '../../api/meta/types.ts';
 import type { Informer } from '../../client/informer.ts';
 
@@ -14,14 +15,28 @@ export class CandidateIndex {
   private readonly byClaim = new Map<string, Set<string>>();
   // Where each volume is filed, to move or drop it.
   private readonly filed = new Map<string, string | undefined>();
+  // Each volume's place in the informer's cache (insertion order: first add, until deleted).
+  private readonly seq = new Map<string, number>();
+  private nextSeq = 0;
 
   constructor(volumes: Informer) {
-    volumes.addHandlers({ add: (v) => this.file(v), update: (_o, v) => this.file(v), delete: (v) => this.drop(v.metadata.name!) });
+    volumes.addHandlers({
+      add: (v) => {
+        if (!this.seq.has(v.metadata.name!)) this.seq.set(v.metadata.name!, this.nextSeq++);
+        this.file(v);
+      },
+      update: (_o, v) => this.file(v),
+      delete: (v) => {
+        this.seq.delete(v.metadata.name!);
+        this.drop(v.metadata.name!);
+      },
+    });
   }
 
-  /** Names of the volumes no claim holds plus those held for namespace/name. */
+  /** Names of the volumes no claim holds plus those held for namespace/name, in the informer's order. */
   candidates(namespace: string, name: string): string[] {
-    return [...this.unclaimed, ...(this.byClaim.get(`${namespace}/${name}`) ?? [])];
+    const out = [...this.unclaimed, ...(this.byClaim.get(`${namespace}/${name}`) ?? [])];
+    return out.length > 1 ? out.sort((a, b) => (this.seq.get(a) ?? 0) - (this.seq.get(b) ?? 0)) : out;
   }
 
   private file(pv: KubeObject): void {

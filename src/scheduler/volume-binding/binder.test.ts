@@ -33,7 +33,8 @@ function view(claims: PersistentVolumeClaim[], volumes: PersistentVolume[] = [])
   return {
     claim: (ns, name) => claims.find((c) => c.metadata.namespace === ns && c.metadata.name === name),
     volume: (name) => volumes.find((v) => v.metadata.name === name),
-    volumesOfClass: (cls) => volumes.filter((v) => (v.spec?.storageClassName ?? '') === cls),
+    candidateVolumes: (pvc) =>
+      volumes.filter((v) => (v.spec?.storageClassName ?? '') === (pvc.spec?.storageClassName ?? '') && (!v.spec?.claimRef || (v.spec.claimRef.namespace === pvc.metadata.namespace && v.spec.claimRef.name === pvc.metadata.name))),
     storageClass: (name) => CLASSES.find((c) => c.metadata.name === name),
   };
 }

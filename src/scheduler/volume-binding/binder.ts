@@ -26,8 +26,11 @@ export const ERR_PV_NOT_EXIST = 'node(s) unavailable due to one or more pvc(s) b
 export interface VolumeView {
   claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
   volume(name: string): PersistentVolume | undefined;
-  /** Volumes whose class is `cls` ("" for classless ones). */
-  volumesOfClass(cls: string): readonly PersistentVolume[];
+  /**
+   * Volumes of the claim's class ("" for classless ones) that no claim holds or whose claimRef
+   * names this claim: the only ones findMatchingVolume can pick (it skips those held by others).
+   */
+  candidateVolumes(pvc: PersistentVolumeClaim): readonly PersistentVolume[];
   storageClass(name: string): StorageClass | undefined;
 }
 
@@ -128,7 +131,7 @@ export function findPodVolumes(c: PodVolumeClaims, node: NodeLite, view: VolumeV
     if (unboundOk) {
       const chosen = new Set<string>();
       for (const pvc of [...toMatch].sort((a, b) => requestedBytes(a) - requestedBytes(b))) {
-        const pv = findMatchingVolume(pvc, view.volumesOfClass(claimClass(pvc)), { node, excluded: chosen, delayBinding: true });
+        const pv = findMatchingVolume(pvc, view.candidateVolumes(pvc), { node, excluded: chosen, delayBinding: true });
         if (!pv) toProvision.push(pvc);
         else {
           chosen.add(pv.metadata.name!);

@@ -9,6 +9,7 @@
 import type { KubeObject } from '../../api/meta/types.ts';
 import {
   ANN_SELECTED_NODE,
+  claimClass,
   volumeClass,
   volumeNodeAffinityMatches,
   type PersistentVolume,
@@ -18,6 +19,7 @@ import {
 import type { Client, ResourceClient } from '../../client/client.ts';
 import { Informer } from '../../client/informer.ts';
 import { bindVolumeToClaim } from '../../controllers/persistentvolume/binding.ts';
+import { CandidateIndex } from '../../controllers/persistentvolume/candidate-index.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Node, Pod } from '../types.ts';
 import { findPodVolumes, isClaimFullyBound, podVolumeClaims, preFilterMessage, type NodeVolumes, type VolumeView } from './binder.ts';
@@ -80,13 +82,29 @@ export class VolumeBinding {
     this.claims.addHandlers(handlers(this.assumedClaims, false));
     this.volumes.addHandlers(handlers(this.assumedVolumes, false));
     this.classes.addHandlers(handlers(new Map(), true));
+    // Filter runs per pod and node: matching against every provisioned volume each time cost
+    // O(nodes × volumes) per pod; only free volumes and those held for the claim can match.
+    const candidates = new CandidateIndex(this.volumes);
     const newer = <T extends KubeObject>(cached: KubeObject | undefined, assumed: T | undefined): T | undefined =>
       (assumed && (!cached || rv(assumed) > rv(cached)) ? assumed : cached) as T | undefined;
     this.view = {
       claim: (ns, name) => newer(this.claims.get(ns, name), this.assumedClaims.get(`${ns}/${name}`)),
       volume: (name) => newer(this.volumes.get('', name), this.assumedVolumes.get(name)),
-      volumesOfClass: (cls) =>
-        (this.volumes.list() as PersistentVolume[]).map((v) => newer<PersistentVolume>(v, this.assumedVolumes.get(v.metadata.name!))!).filter((v) => volumeClass(v) === cls),
+      candidateVolumes: (pvc) => {
+        const cls = claimClass(pvc);
+        const names = candidates.candidates(pvc.metadata.namespace ?? '', pvc.metadata.name!);
+        // A volume this scheduler promised the claim, while the cache still shows it elsewhere.
+        for (const [name, a] of this.assumedVolumes) {
+          const ref = a.spec?.claimRef;
+          if (ref?.namespace === pvc.metadata.namespace && ref?.name === pvc.metadata.name && !names.includes(name)) names.push(name);
+        }
+        const out: PersistentVolume[] = [];
+        for (const name of names) {
+          const v = newer<PersistentVolume>(this.volumes.get('', name), this.assumedVolumes.get(name));
+          if (v && this.volumes.get('', name) && volumeClass(v) === cls) out.push(v);
+        }
+        return out;
+      },
       storageClass: (name) => this.classes.get('', name) as StorageClass | undefined,
     };
   }
