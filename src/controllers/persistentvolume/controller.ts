@@ -13,6 +13,7 @@ import { EventRecorder } from '../runtime/event-recorder.ts';
 import { WorkQueue } from '../runtime/work-queue.ts';
 import type { StorageInformers } from './informers.ts';
 import { LatestCache } from './latest-cache.ts';
+import { PodsByClaim } from './pods-by-claim.ts';
 import { Reconciler } from './reconcile.ts';
 
 export interface PersistentVolumeControllerOptions {
@@ -48,7 +49,7 @@ export class PersistentVolumeController {
       volumes: new LatestCache<PersistentVolume>(this.volumes),
       claims: new LatestCache<PersistentVolumeClaim>(this.claims),
       classes: this.classes,
-      pods: opts.informers.pods,
+      pods: new PodsByClaim(opts.informers.pods),
       candidates: new CandidateIndex(this.volumes),
       event: (obj, type, reason, message) => recorder.event(obj, type, reason, message),
       enqueue: (key) => this.queue.add(key),

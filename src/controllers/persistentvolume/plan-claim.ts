@@ -45,7 +45,7 @@ export interface ClaimWorld {
   /** Every volume in the cache. */
   volumes: readonly PersistentVolume[];
   classes: ReadonlyMap<string, StorageClass>;
-  /** Pods of the claim's namespace (for the WaitForPodScheduled event). */
+  /** Pods of the claim's namespace, or just those naming the claim (for the WaitForPodScheduled event). */
   pods: readonly KubeObject[];
   /** Provisioners k8ts runs in-tree (none today: every provisioner is external, as local-path is). */
   inTreeProvisioners?: ReadonlySet<string>;

@@ -3,6 +3,7 @@
 // full-object update guarded by the resourceVersion read, so two writers racing for one volume
 // cannot both win; the loser's sync fails, is retried and re-plans from fresh state.
 import type { CandidateIndex } from './candidate-index.ts';
+import type { PodsByClaim } from './pods-by-claim.ts';
 import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/meta/types.ts';
 import {
@@ -26,7 +27,8 @@ export interface ReconcileDeps {
   volumes: LatestCache<PersistentVolume>;
   claims: LatestCache<PersistentVolumeClaim>;
   classes: Informer;
-  pods: Informer;
+  /** The pods using each claim. */
+  pods: PodsByClaim;
   /** The volumes worth matching a claim against (see CandidateIndex). */
   candidates: CandidateIndex;
   event(obj: KubeObject, type: EventType, reason: string, message: string): void;
@@ -55,9 +57,9 @@ export class Reconciler {
     const steps = planClaim(pvc, {
       volumes,
       classes: this.classMap(),
-      // Only a claim waiting for its first consumer reads the pods.
+      // Only a claim waiting for its first consumer reads the pods: those naming it suffice.
       get pods() {
-        return d.pods.list(namespace);
+        return d.pods.of(namespace, name);
       },
     });
     let claim = pvc;
