@@ -23,6 +23,7 @@ import { benchDaemonSet, benchDeployment, DAEMONSET_READY_TARGET, DAEMONSET_ROLL
 import { benchOrderedSteps, benchParallelSet, benchRollingUpdate, PARALLEL_TARGET, STEP_TARGET } from './statefulsets.ts';
 import { benchProcessRuntime, PROCESS_REPORTS } from './process-runtime.ts';
 import { benchSeveralServers, SEVERAL_SERVERS_REPORTS } from './several-servers.ts';
+import { benchDashboardDaemonSet, benchDashboardStatefulSet, DASHBOARD_LOAD_TARGET, DASHBOARD_UPDATE_TARGET } from './dashboard.ts';
 
 export const ETCD_RATIO_TARGET: Target = { op: '>=', value: 3 };
 
@@ -147,6 +148,18 @@ const steps: Step[] = [
       endpointSliceUpdateP99: { unit: 'ms', target: SLICE_UPDATE_TARGET },
     },
     run: (signal) => benchServicesDns({ pods: 10_000, services: 1_000, signal }),
+  },
+  {
+    // The dashboard in Debian's Chromium (scripts/fetch-clients.mjs installs it).
+    name: 'dashboard',
+    budgetMs: 600_000,
+    reports: {
+      dashboardStatefulSetLoad: { unit: 'ms', target: DASHBOARD_LOAD_TARGET },
+      dashboardStatefulSetUpdateP99: { unit: 'ms', target: DASHBOARD_UPDATE_TARGET },
+      dashboardDaemonSetLoad: { unit: 'ms', target: DASHBOARD_LOAD_TARGET },
+      dashboardDaemonSetUpdateP99: { unit: 'ms', target: DASHBOARD_UPDATE_TARGET },
+    },
+    run: async (signal) => ({ ...(await benchDashboardStatefulSet({ replicas: 1000, signal })), ...(await benchDashboardDaemonSet({ nodes: 5000, signal })) }),
   },
   {
     // Real busybox pods with `k8ts up --runtime process`; skipped without root, bubblewrap or a static busybox.

@@ -91,7 +91,7 @@ function DaemonSetCard({ ds, objects, act }: { ds: KubeObject; objects: ViewProp
 const Cell = memoByValue(({ value: c, selected, onSelect }: { value: NodeCell; selected: boolean; onSelect(): void }) => {
   const label = cellLabel(c);
   return (
-    <li class={cellClass(c) + (selected ? ' selected' : '')} data-node={c.node} data-state={c.pod?.state ?? (c.wanted ? 'missing' : 'excluded')}>
+    <li class={cellClass(c) + (selected ? ' selected' : '')} data-node={c.node} data-state={c.pod?.state ?? (c.wanted ? 'missing' : 'excluded')} data-cordoned={String(c.cordoned)}>
       <button aria-label={label} title={label} aria-pressed={selected} onClick={onSelect} />
     </li>
   );

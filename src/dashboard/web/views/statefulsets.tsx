@@ -1,7 +1,7 @@
 // StatefulSets as the seeds draw them: a row of ordinal slots, each with its pod and, beneath,
 // the claims that outlive it; the partition is a line across the row.
 import { Fragment } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { KubeObject } from '../../../api/meta/types.ts';
 import { deletePod, scale, setPartition } from '../../model/actions.ts';
 import { inNamespace } from '../../model/objects.ts';
@@ -26,6 +26,12 @@ export function StatefulSetsView({ objects, route, act }: ViewProps) {
 function StatefulSetCard({ set, objects, act }: { set: KubeObject; objects: ViewProps['objects']; act: ViewProps['act'] }) {
   const v = statefulSetView(set, objects);
   const [partition, setPartitionInput] = useState(String(v.partition));
+  // Slots mounted after the first drawing are new pods: they animate in.
+  const drawn = useRef(false);
+  useEffect(() => {
+    drawn.current = true;
+  }, []);
+  const isFresh = () => drawn.current;
   return (
     <section class="workload statefulset" data-name={v.name} aria-labelledby={`sts-${v.namespace}-${v.name}`}>
       <header>
@@ -71,7 +77,7 @@ function StatefulSetCard({ set, objects, act }: { set: KubeObject; objects: View
         {v.slots.map((slot) => (
           <Fragment key={slot.ordinal}>
             {v.partition > 0 && slot.ordinal === v.partition && <li class="partition-line" aria-label={`partition ${v.partition}: ordinals from ${v.partition} update`} />}
-            <SlotBox value={slot} rolling={v.currentRevision !== v.updateRevision} onDelete={() => act(deletePod(v.namespace, slot.podName))} />
+            <SlotBox value={slot} rolling={v.currentRevision !== v.updateRevision} isFresh={isFresh} onDelete={() => act(deletePod(v.namespace, slot.podName))} />
           </Fragment>
         ))}
       </ol>
@@ -79,12 +85,13 @@ function StatefulSetCard({ set, objects, act }: { set: KubeObject; objects: View
   );
 }
 
-const SlotBox = memoByValue(({ value: slot, rolling, onDelete }: { value: Slot; rolling: boolean; onDelete(): void }) => {
+const SlotBox = memoByValue(({ value: slot, rolling, isFresh, onDelete }: { value: Slot; rolling: boolean; isFresh(): boolean; onDelete(): void }) => {
+  const [fresh] = useState(isFresh);
   const state = slot.pod?.state ?? 'none';
   // Outside a rollout every pod is at the one revision: call it current.
   const revision = !rolling && slot.revision === 'update' ? 'current' : slot.revision;
   return (
-    <li class={`slot ${state} rev-${revision}${slot.wanted ? '' : ' unwanted'}`} data-ordinal={slot.ordinal} data-pod={slot.podName} data-state={state} data-revision={revision}>
+    <li class={`slot ${state} rev-${revision}${slot.wanted ? '' : ' unwanted'}${fresh ? ' fresh' : ''}`} data-ordinal={slot.ordinal} data-pod={slot.podName} data-state={state} data-revision={revision}>
       <div class="pod">
         <span class="name">{slot.podName}</span>
         <PodState pod={slot.pod} />
