@@ -103,6 +103,7 @@ describe('dashboard', () => {
     await page.click('button:text("Add a simulated node")');
     await waitFor(async () => (await page.getAttribute('[data-node="dashboard-node-1"]', 'data-state').catch(() => null)) === 'Ready', { timeoutMs: 60_000, message: 'daemon pod Ready on the added node' });
     expect(await ok(['get', 'node', 'dashboard-node-1', '-o', 'name'])).toContain('node/dashboard-node-1');
+    expect(await page.getAttribute('[data-node="dashboard-node-1"] button', 'aria-label')).toMatch(/^dashboard-node-1: my-daemonset-\w+ Ready, updated$/);
     await shot('daemonset');
   });
 

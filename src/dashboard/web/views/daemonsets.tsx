@@ -66,9 +66,9 @@ function DaemonSetCard({ ds, objects, act }: { ds: KubeObject; objects: ViewProp
           <button onClick={() => act(rollBackLater('daemonsets', ds))}>Roll back</button>
         </div>
       </header>
-      <ul class="grid" aria-label={`Nodes of ${v.name}`}>
+      <ul class={v.cells.length <= ROOMY ? 'grid roomy' : 'grid'} aria-label={`Nodes of ${v.name}`}>
         {v.cells.map((c) => (
-          <Cell key={c.node} value={c} selected={c.node === selected} onSelect={() => setSelected(c.node === selected ? undefined : c.node)} />
+          <Cell key={c.node} value={c} roomy={v.cells.length <= ROOMY} selected={c.node === selected} onSelect={() => setSelected(c.node === selected ? undefined : c.node)} />
         ))}
       </ul>
       {cell && (
@@ -88,11 +88,21 @@ function DaemonSetCard({ ds, objects, act }: { ds: KubeObject; objects: ViewProp
   );
 }
 
-const Cell = memoByValue(({ value: c, selected, onSelect }: { value: NodeCell; selected: boolean; onSelect(): void }) => {
+/** Up to this many nodes, each cell names its node and pod; beyond, cells are small squares. */
+const ROOMY = 48;
+
+const Cell = memoByValue(({ value: c, roomy, selected, onSelect }: { value: NodeCell; roomy: boolean; selected: boolean; onSelect(): void }) => {
   const label = cellLabel(c);
   return (
     <li class={cellClass(c) + (selected ? ' selected' : '')} data-node={c.node} data-state={c.pod?.state ?? (c.wanted ? 'missing' : 'excluded')} data-cordoned={String(c.cordoned)}>
-      <button aria-label={label} title={label} aria-pressed={selected} onClick={onSelect} />
+      <button aria-label={label} title={label} aria-pressed={selected} onClick={onSelect}>
+        {roomy && (
+          <>
+            <span class="node">{c.node}</span>
+            <span class="what">{c.pod ? (c.pod.reason ?? c.pod.state) : c.wanted ? 'no pod yet' : (c.reason ?? 'excluded')}</span>
+          </>
+        )}
+      </button>
     </li>
   );
 });
