@@ -13,14 +13,16 @@ export interface Diagnosis {
   numAllNodes: number;
   /** One status per rejected node. */
   statuses: Status[];
+  /** Nodes a PreFilter result left out, all with one status (UnschedulableAndUnresolvable). */
+  absent?: { count: number; status: Status };
   /** Set when the pod was rejected before any node was looked at (PreFilter). */
   preFilterMsg?: string;
 }
 
-function histogram(statuses: Iterable<Status>, extra?: { reason: string; count: number }): string {
+function histogram(statuses: Iterable<Status>, ...extras: { reason: string; count: number }[]): string {
   const counts = new Map<string, number>();
   for (const s of statuses) for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-  if (extra && extra.count > 0) counts.set(extra.reason, (counts.get(extra.reason) ?? 0) + extra.count);
+  for (const extra of extras) if (extra.count > 0) counts.set(extra.reason, (counts.get(extra.reason) ?? 0) + extra.count);
   return [...counts].map(([r, n]) => `${n} ${r}`).sort().join(', ');
 }
 
@@ -29,7 +31,7 @@ export function fitErrorMessage(d: Diagnosis, postFilterMsg = ''): string {
   let msg = `0/${d.numAllNodes} nodes are available:`;
   if (d.preFilterMsg) msg += ` ${d.preFilterMsg}.`;
   else {
-    const h = histogram(d.statuses);
+    const h = histogram(d.statuses, ...(d.absent?.status.reasons ?? []).map((reason) => ({ reason, count: d.absent!.count })));
     if (h) msg += ` ${h}.`;
   }
   if (postFilterMsg) msg += ` ${postFilterMsg}`;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { failedSchedulingMessage } from './fit-error.ts';
 import { Framework, numFeasibleNodesToFind } from './framework.ts';
-import { podInfo } from './pod-info.ts';
+import { podInfo, requiredNodeNames } from './pod-info.ts';
+import type { NodeSelectorTerm, Pod } from './types.ts';
 import { makeNode, makePod, nodeInfo } from './testing.ts';
 import { staticView } from './view.ts';
 
@@ -99,5 +101,45 @@ describe('Framework', () => {
     asked.length = 0;
     await fw.schedule(podInfo(pod), staticView(nodes));
     expect(asked[0]).toBe('n467');
+  });
+
+  it('filters only the nodes a DaemonSet pod names, reporting the others as left out by NodeAffinity', async () => {
+    const nodes = Array.from({ length: 300 }, (_, i) => nodeInfo(makeNode(`n${i}`, { cpu: '1' })));
+    const onNode = (name: string, cpu = '100m'): Pod => {
+      const p = makePod(`ds-${name}`, { cpu });
+      p.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [name] }] }] } } };
+      return p;
+    };
+    const fw = new Framework();
+    const out = fw.scheduleSync(podInfo(onNode('n250')), staticView(nodes));
+    expect('node' in out && [out.node.name, out.evaluatedNodes]).toEqual(['n250', 1]);
+    const pi = podInfo(onNode('n7', '2'));
+    const none = await fw.schedule(pi, staticView(nodes));
+    expect('diagnosis' in none && failedSchedulingMessage(pi, none.diagnosis)).toBe(
+      "0/300 nodes are available: 1 Insufficient cpu, 299 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/300 nodes are available: 300 Preemption is not helpful for scheduling.",
+    );
+    const gone = fw.scheduleSync(podInfo(onNode('n999')), staticView(nodes));
+    expect('diagnosis' in gone && gone.diagnosis).toEqual({ numAllNodes: 300, statuses: [], absent: { count: 300, status: { code: 'UnschedulableAndUnresolvable', reasons: ["node(s) didn't satisfy plugin(s) [NodeAffinity]"] } } });
+    const conflict = podInfo(onNode('n1'));
+    conflict.pod.spec!.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms![0]!.matchFields!.push({ key: 'metadata.name', operator: 'In', values: ['n2'] });
+    const refused = fw.scheduleSync(podInfo({ ...conflict.pod }), staticView(nodes));
+    expect('diagnosis' in refused && refused.diagnosis.preFilterMsg).toBe('pod affinity terms conflict');
+  });
+});
+
+describe('requiredNodeNames', () => {
+  const name = (op: string, ...values: string[]) => ({ key: 'metadata.name', operator: op, values });
+  it.each<[string, NodeSelectorTerm[], string[] | undefined]>([
+    ['no terms', [], undefined],
+    ['one name', [{ matchFields: [name('In', 'a')] }], ['a']],
+    ['terms are ORed', [{ matchFields: [name('In', 'a')] }, { matchFields: [name('In', 'b', 'c')] }], ['a', 'b', 'c']],
+    ['requirements of a term are ANDed', [{ matchFields: [name('In', 'a', 'b'), name('In', 'b', 'c')] }], ['b']],
+    ['conflicting requirements', [{ matchFields: [name('In', 'a'), name('In', 'b')] }], []],
+    ['a term without names admits any node', [{ matchFields: [name('In', 'a')] }, { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z1'] }] }], undefined],
+    ['NotIn names nothing', [{ matchFields: [name('NotIn', 'a')] }], undefined],
+    ['labels beside names still narrow to the names', [{ matchFields: [name('In', 'a')], matchExpressions: [{ key: 'zone', operator: 'Exists' }] }], ['a']],
+  ])('%s', (_, terms, want) => {
+    const got = requiredNodeNames(terms);
+    expect(got && [...got].sort()).toEqual(want);
   });
 });

@@ -18,6 +18,9 @@ import type { ClusterView } from './view.ts';
 export const WEIGHTS = { TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, PodTopologySpread: 2, InterPodAffinity: 2, NodeResourcesBalancedAllocation: 1 } as const;
 
 const MIN_FEASIBLE_NODES = 100;
+/** NodeAffinity's PreFilter messages (errReasonConflict, and the status of nodes it left out). */
+export const ERR_NODE_AFFINITY_CONFLICT = 'pod affinity terms conflict';
+export const ERR_NODE_AFFINITY_PREFILTER = "node(s) didn't satisfy plugin(s) [NodeAffinity]";
 const MIN_FEASIBLE_PERCENTAGE = 5;
 
 /** How many feasible nodes to find before scoring (numFeasibleNodesToFind). */
@@ -59,18 +62,21 @@ export class Framework {
     if (!hooked) return this.scheduleSync(pi, view);
     const n = view.nodes.length;
     if (n === 0) return { diagnosis: { numAllNodes: 0, statuses: [] } };
+    // NodeAffinity's PreFilter runs before VolumeBinding's.
+    const cand = this.candidates(pi, view);
+    if ('diagnosis' in cand) return cand;
     const preMsg = await this.opts.volumePreFilter?.(pi.pod);
     if (preMsg) return { diagnosis: { numAllNodes: n, statuses: [], preFilterMsg: preMsg } };
     // Volume binding is one more filter, as upstream: the search stops once enough nodes pass.
-    const want = numFeasibleNodesToFind(n, this.opts.percentageOfNodesToScore);
-    const nodes = view.nodes;
+    const { nodes, absent } = cand;
+    const m = nodes.length;
+    const want = numFeasibleNodesToFind(m, this.opts.percentageOfNodesToScore);
     const state = preFilter(pi, view);
     const passing: NodeInfo[] = [];
     const statuses: Status[] = [];
-    const start = this.nextStartIndex % n;
     let processed = 0;
-    for (let i = 0; i < n && passing.length < want; i++) {
-      const ni = nodes[(start + i) % n]!;
+    for (let i = 0; i < m && passing.length < want; i++) {
+      const ni = nodes[(this.nextStartIndex + i) % m]!;
       processed++;
       const st = runFilters(state, ni);
       if (st) {
@@ -81,39 +87,58 @@ export class Framework {
       if (v === undefined || v.length === 0) passing.push(ni);
       else statuses.push(unresolvable(...(typeof v === 'string' ? [v] : v)));
     }
-    this.nextStartIndex = (start + processed) % n;
-    return this.pick(pi, view, passing, statuses, n);
+    this.nextStartIndex = (this.nextStartIndex + processed) % n;
+    return this.pick(pi, view, passing, statuses, n, absent);
   }
 
   /** The cycle for pods the volume hooks do not concern (everything synchronous). */
   scheduleSync(pi: PodInfo, view: ClusterView): ScheduleOutcome {
     const n = view.nodes.length;
     if (n === 0) return { diagnosis: { numAllNodes: 0, statuses: [] } };
-    const { feasible, statuses } = this.filter(pi, view, numFeasibleNodesToFind(n, this.opts.percentageOfNodesToScore));
-    return this.pick(pi, view, feasible, statuses, n);
+    const cand = this.candidates(pi, view);
+    if ('diagnosis' in cand) return cand;
+    const { feasible, statuses } = this.filter(pi, view, cand.nodes, numFeasibleNodesToFind(cand.nodes.length, this.opts.percentageOfNodesToScore));
+    return this.pick(pi, view, feasible, statuses, n, cand.absent);
   }
 
-  private filter(pi: PodInfo, view: ClusterView, want: number): { feasible: NodeInfo[]; statuses: Status[] } {
-    const nodes = view.nodes;
-    const n = nodes.length;
+  /**
+   * The nodes worth filtering (findNodesThatFitPod with NodeAffinity's PreFilter result): all of
+   * them, or only those the required node affinity names, as a DaemonSet's pods do; the others
+   * are reported as absent, not filtered one by one.
+   */
+  private candidates(pi: PodInfo, view: ClusterView): { nodes: readonly NodeInfo[]; absent?: Diagnosis['absent'] } | { diagnosis: Diagnosis } {
+    const n = view.nodes.length;
+    const names = pi.requiredNodeNames;
+    if (!names) return { nodes: view.nodes };
+    if (!names.size) return { diagnosis: { numAllNodes: n, statuses: [], preFilterMsg: ERR_NODE_AFFINITY_CONFLICT } };
+    const nodes: NodeInfo[] = [];
+    for (const name of names) {
+      const ni = view.nodeInfo(name);
+      if (ni) nodes.push(ni);
+    }
+    return { nodes, absent: { count: n - nodes.length, status: unresolvable(ERR_NODE_AFFINITY_PREFILTER) } };
+  }
+
+  private filter(pi: PodInfo, view: ClusterView, nodes: readonly NodeInfo[], want: number): { feasible: NodeInfo[]; statuses: Status[] } {
+    const m = nodes.length;
     const state = preFilter(pi, view);
     const feasible: NodeInfo[] = [];
     const statuses: Status[] = [];
-    const start = this.nextStartIndex % n;
     let processed = 0;
-    for (let i = 0; i < n && feasible.length < want; i++) {
-      const ni = nodes[(start + i) % n]!;
+    for (let i = 0; i < m && feasible.length < want; i++) {
+      const ni = nodes[(this.nextStartIndex + i) % m]!;
       processed++;
       const st = runFilters(state, ni);
       if (st) statuses.push(st);
       else feasible.push(ni);
     }
-    this.nextStartIndex = (start + processed) % n;
+    // The start moves over all nodes, whatever subset was searched (as upstream).
+    this.nextStartIndex = (this.nextStartIndex + processed) % view.nodes.length;
     return { feasible, statuses };
   }
 
-  private pick(pi: PodInfo, view: ClusterView, feasible: NodeInfo[], statuses: Status[], n: number): ScheduleOutcome {
-    if (!feasible.length) return { diagnosis: { numAllNodes: n, statuses } };
+  private pick(pi: PodInfo, view: ClusterView, feasible: NodeInfo[], statuses: Status[], n: number, absent?: Diagnosis['absent']): ScheduleOutcome {
+    if (!feasible.length) return { diagnosis: { numAllNodes: n, statuses, ...(absent?.count ? { absent } : {}) } };
     const evaluatedNodes = feasible.length + statuses.length;
     if (feasible.length === 1) return { node: feasible[0]!, feasibleNodes: 1, evaluatedNodes };
     const totals = scoreNodes(pi, view, feasible);

@@ -45,6 +45,8 @@ export interface PodInfo {
   nodeSelector: Record<string, string> | undefined;
   /** Required node affinity terms (ORed); undefined when there is no such requirement. */
   requiredNodeTerms: CompiledNodeTerm[] | undefined;
+  /** The only nodes the required terms can admit, by name (see requiredNodeNames). */
+  requiredNodeNames: ReadonlySet<string> | undefined;
   preferredNodeTerms: { weight: number; term: CompiledNodeTerm }[];
   requiredAffinity: AffinityTerm[];
   requiredAntiAffinity: AffinityTerm[];
@@ -115,6 +117,7 @@ export function podInfo(pod: Pod): PodInfo {
     tolerations: spec.tolerations ?? [],
     nodeSelector: spec.nodeSelector && Object.keys(spec.nodeSelector).length ? spec.nodeSelector : undefined,
     requiredNodeTerms: required ? (required.nodeSelectorTerms ?? []).map(compileNodeTerm) : undefined,
+    requiredNodeNames: required ? requiredNodeNames(required.nodeSelectorTerms ?? []) : undefined,
     preferredNodeTerms: (aff?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((p) => ({ weight: p.weight, term: compileNodeTerm(p.preference) })),
     requiredAffinity: (aff?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => affinityTerm(pod, t)),
     requiredAntiAffinity: (aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => affinityTerm(pod, t)),
@@ -128,6 +131,27 @@ export function podInfo(pod: Pod): PodInfo {
   };
   cache.set(pod, info);
   return info;
+}
+
+/**
+ * NodeAffinity's PreFilter result: when every required term names nodes with a metadata.name In
+ * field requirement, only those nodes can fit (the union over terms of each term's intersection),
+ * and the others need not be filtered at all; an empty set means the terms conflict. undefined
+ * when some term does not name nodes (a DaemonSet's pods always do).
+ */
+export function requiredNodeNames(terms: readonly NodeSelectorTerm[]): Set<string> | undefined {
+  let names: Set<string> | undefined;
+  for (const t of terms) {
+    let termNames: Set<string> | undefined;
+    for (const r of t.matchFields ?? []) {
+      if (r.key !== 'metadata.name' || r.operator !== 'In') continue;
+      const s = new Set(r.values ?? []);
+      termNames = termNames ? new Set([...termNames].filter((n) => s.has(n))) : s;
+    }
+    if (!termNames) return undefined;
+    names = names ? new Set([...names, ...termNames]) : termNames;
+  }
+  return names;
 }
 
 /** Whether a node satisfies one compiled node selector term (an empty term matches nothing). */

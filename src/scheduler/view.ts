@@ -6,6 +6,8 @@ import type { PodInfo } from './pod-info.ts';
 export interface ClusterView {
   /** Nodes that exist (have a Node object), in a stable order. */
   readonly nodes: readonly NodeInfo[];
+  /** One of `nodes` by name. */
+  nodeInfo(name: string): NodeInfo | undefined;
   /** Labels of a namespace, for namespaceSelector in affinity terms. */
   nsLabels(namespace: string): Record<string, string> | undefined;
   /** Pods placed on nodes (assumed ones included), optionally of one namespace. */
@@ -21,8 +23,10 @@ export function staticView(nodes: NodeInfo[], namespaces: Record<string, Record<
   function* pods(pred: (pi: PodInfo) => boolean): Iterable<[PodInfo, NodeInfo]> {
     for (const ni of nodes) for (const pi of ni.pods.values()) if (pred(pi)) yield [pi, ni];
   }
+  const byName = new Map(nodes.map((ni) => [ni.name, ni] as const));
   return {
     nodes,
+    nodeInfo: (name) => byName.get(name),
     nsLabels: (ns) => namespaces[ns],
     assignedPods: (ns) => pods((pi) => ns === undefined || pi.namespace === ns),
     podsWithAffinity: () => pods((pi) => pi.requiredAffinity.length + pi.requiredAntiAffinity.length + pi.preferredAffinity.length + pi.preferredAntiAffinity.length > 0),
