@@ -33,7 +33,7 @@ export function dashboardDir(): string | undefined {
   return undefined;
 }
 
-/** Answers /dashboard and the paths below it; undefined for every other path. */
+/** Answers /dashboard and the paths below it (from `dir`; empty: not built); undefined for every other path. */
 export function serveDashboard(dir = dashboardDir()): (path: string) => Promise<ApiResponse | undefined> {
   const cache = new Map<string, Buffer>();
   return async (path) => {
