@@ -7,6 +7,7 @@
 //   a node cordoned and uncordoned (its cell says so).
 import type { Browser, Page } from 'playwright-core';
 import type { KubeObject } from '../src/api/meta/types.ts';
+import { workerName } from '../src/node/contract.ts';
 import { launchChromium } from '../test/fixtures/browser.ts';
 import { clusterSession, isReady, type ClusterSession } from './lib/cluster-session.ts';
 import { measured, type Results, type Target } from './lib/result.ts';
@@ -120,7 +121,7 @@ export async function benchDashboardDaemonSet(opts: { nodes?: number; signal?: A
       },
     });
     await s.until(() => s.pods.list('default').filter(isReady).length >= s.nodes, opts.signal);
-    const last = `k8ts-worker${workers}`;
+    const last = workerName(workers - 1);
     const loads: number[] = [];
     let page: Page | undefined;
     for (let i = 0; i < 3; i++) {
@@ -131,7 +132,7 @@ export async function benchDashboardDaemonSet(opts: { nodes?: number; signal?: A
     }
     const samples: number[] = [];
     for (let i = 0; i < 50; i++) {
-      const node = `k8ts-worker${((i * 97) % workers) + 1}`;
+      const node = workerName((i * 97) % workers);
       for (const on of [true, false]) {
         samples.push(
           await timeChange(
