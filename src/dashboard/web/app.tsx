@@ -3,7 +3,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ApiAction } from '../model/actions.ts';
 import type { Objects, ResourceName } from '../model/objects.ts';
-import { run, saveToken, savedToken, signedIn } from './api.ts';
+import type { KubeList } from '../../api/meta/types.ts';
+import { getJson, run, saveToken, savedToken, signedIn } from './api.ts';
 import { ClusterStore } from './cluster-store.ts';
 import { parseRoute, routeHash, SECTIONS, SECTION_TITLES, type Route, type Section } from './route.ts';
 import { DaemonSetsView } from './views/daemonsets.tsx';
@@ -128,7 +129,8 @@ function Dashboard() {
       store.close();
     };
   }, [store]);
-  store.follow(NEEDS[route.section]);
+  store.follow(NEEDS[route.section], route.namespace);
+  const namespaces = useNamespaces(route.namespace);
   const objects = store.objects();
   const go = (r: Partial<Route>) => {
     location.hash = routeHash({ ...route, name: undefined, ...r });
@@ -140,7 +142,6 @@ function Dashboard() {
       (e: Error) => setDone({ kubectl: action.kubectl, outcome: e.message, ok: false }),
     );
   };
-  const namespaces = [...new Set([route.namespace, 'default', ...NEEDS[route.section].flatMap((r) => objects[r].map((o) => o.metadata.namespace ?? ''))])].filter(Boolean).sort();
   const View = VIEWS[route.section];
   const connection = store.connection();
   const errors = [...store.errors.values()];
@@ -152,9 +153,9 @@ function Dashboard() {
         </a>
         <label>
           Namespace{' '}
-          <select value={route.namespace || '_all'} onChange={(e) => go({ namespace: e.currentTarget.value === '_all' ? '' : e.currentTarget.value })}>
+          <select value={route.namespace || '_all'} onFocus={namespaces.refresh} onChange={(e) => go({ namespace: e.currentTarget.value === '_all' ? '' : e.currentTarget.value })}>
             <option value="_all">all namespaces</option>
-            {namespaces.map((ns) => (
+            {namespaces.names.map((ns) => (
               <option value={ns}>{ns}</option>
             ))}
           </select>
@@ -203,4 +204,17 @@ function Dashboard() {
       </footer>
     </div>
   );
+}
+
+/** The namespaces for the selector: read when the page opens and whenever the selector gets focus (no watch: see cluster-store.ts). */
+function useNamespaces(current: string): { names: string[]; refresh(): void } {
+  const [names, setNames] = useState<string[]>([]);
+  const refresh = () => {
+    getJson<KubeList>('/api/v1/namespaces').then(
+      (l) => setNames(l.items.map((n) => n.metadata.name!)),
+      () => undefined,
+    );
+  };
+  useEffect(refresh, []);
+  return { names: [...new Set([...names, current, 'default'])].filter(Boolean).sort(), refresh };
 }

@@ -14,13 +14,16 @@ const RETRY_MS = 1000;
 
 const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-export function collectionPath(resource: ResourceName): string {
-  const { apiVersion } = RESOURCES[resource];
-  return `${apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`}/${resource}`;
+/** The collection's path: one namespace's objects when `namespace` is set and the resource is namespaced. */
+export function collectionPath(resource: ResourceName, namespace = ''): string {
+  const { apiVersion, namespaced } = RESOURCES[resource];
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return namespaced && namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${resource}` : `${base}/${resource}`;
 }
 
 class ResourceCache {
   readonly stop = new AbortController();
+  constructor(readonly path: string) {}
   readonly items = new Map<string, KubeObject>();
   private array: readonly KubeObject[] = [];
   private stale = false;
@@ -55,6 +58,7 @@ class ResourceCache {
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
 export class ClusterStore {
+  /** By resource; each cache knows the collection (one namespace or all) it follows. */
   private readonly caches = new Map<ResourceName, ResourceCache>();
   private readonly listeners = new Set<() => void>();
   private frame = false;
@@ -64,10 +68,13 @@ export class ClusterStore {
 
   constructor(private readonly schedule: (fn: () => void) => void = (fn) => requestAnimationFrame(fn)) {}
 
-  /** Follows exactly `resources`: starts the missing ones and stops the others. */
-  follow(resources: readonly ResourceName[]): void {
+  /**
+   * Follows exactly `resources`, of one namespace ('' for all): starts the missing ones and stops
+   * the others, and those following another namespace.
+   */
+  follow(resources: readonly ResourceName[], namespace = ''): void {
     for (const [r, cache] of this.caches) {
-      if (resources.includes(r)) continue;
+      if (resources.includes(r) && cache.path === collectionPath(r, namespace)) continue;
       cache.stop.abort();
       this.caches.delete(r);
       this.failing.delete(r);
@@ -75,7 +82,7 @@ export class ClusterStore {
     }
     for (const r of resources) {
       if (this.caches.has(r)) continue;
-      const cache = new ResourceCache();
+      const cache = new ResourceCache(collectionPath(r, namespace));
       this.caches.set(r, cache);
       void this.run(r, cache);
     }
@@ -115,7 +122,7 @@ export class ClusterStore {
   }
 
   private async run(resource: ResourceName, cache: ResourceCache): Promise<void> {
-    const path = collectionPath(resource);
+    const path = cache.path;
     const signal = cache.stop.signal;
     let relist = true;
     while (!signal.aborted) {
