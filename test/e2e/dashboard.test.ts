@@ -107,6 +107,39 @@ describe('dashboard', () => {
     await shot('daemonset');
   });
 
+  it('shows a Deployment for contrast, the names DNS answers, storage, events and nodes', async () => {
+    await ok(['apply', '-f', manifest('002-nginx-web.yaml')]);
+    await ok(['apply', '-f', manifest('003-deployment-contrast.yaml')]);
+
+    await page.click('nav a:text("Deployments")');
+    await waitFor(async () => (await page.$$('.deployment[data-name="stateless-web"] .chip[data-state="Ready"]')).length >= 1, { timeoutMs: 60_000, message: 'Deployment pods Ready' });
+    const podNames = await page.$$eval('.deployment[data-name="stateless-web"] .chip', (els) => els.map((e) => e.getAttribute('data-pod')));
+    for (const name of podNames) expect(name).toMatch(/^stateless-web-[a-z0-9]+-[a-z0-9]{5}$/);
+    await shot('deployments');
+
+    await page.click('nav a:text("Services")');
+    const podIp = await waitFor(async () => (await ok(['get', 'pod', 'web-0', '-o', 'jsonpath={.status.podIP}'])) || undefined, { timeoutMs: 60_000, message: 'web-0 has an IP' });
+    await expect.poll(() => page.textContent('[data-dns-name="web-0.nginx.default.svc.cluster.local"]'), { timeout: 30_000 }).toContain(podIp);
+    expect(await page.textContent('[data-service="nginx"]')).toContain('headless');
+    await shot('services');
+
+    await page.click('nav a:text("Storage")');
+    await page.waitForSelector('[data-claim="www-web-0"][data-phase="Bound"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-claim="www-web-0"]')).toContain('web-0');
+    expect(await page.textContent('[data-class="standard"]')).toContain('(default)');
+    await shot('storage');
+
+    await page.click('nav a:text("Events")');
+    await page.waitForSelector('[data-event]', { timeout: 30_000 });
+    expect(await page.textContent('table.events')).toContain('statefulset/web');
+    await shot('events');
+
+    await page.click('nav a:text("Nodes")');
+    await page.waitForSelector('[data-node="dashboard-node-1"][data-status="Ready"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-node="k8ts-control-plane"]')).toContain('node-role.kubernetes.io/control-plane:NoSchedule');
+    await shot('nodes');
+  });
+
   it('follows a server restart without a reload', async () => {
     await page.click('nav a:text("StatefulSets")');
     await cluster().restart();
