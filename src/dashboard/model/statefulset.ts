@@ -29,7 +29,7 @@ export interface Slot {
   revision: RevisionMark;
   /** In [start, start + replicas): the set wants this ordinal. */
   wanted: boolean;
-  /** Below the partition: a rolling update leaves it at the current revision. */
+  /** Below start + partition: a rolling update leaves it at the current revision. */
   belowPartition: boolean;
   claims: ClaimGlance[];
 }
@@ -117,14 +117,16 @@ export function statefulSetView(set: KubeObject, objects: Pick<Objects, 'pods' |
     .map((ordinal): Slot => {
       const pod = pods.get(ordinal);
       const rev = pod ? revisionOf(pod) : '';
-      const revision: RevisionMark = !pod ? 'none' : rev && rev === updateRevision ? 'update' : rev && rev === currentRevision ? 'current' : 'old';
+      // Outside a rollout (current = update) every pod is at the current revision.
+      const revision: RevisionMark = !pod ? 'none' : rev && rev === currentRevision ? 'current' : rev && rev === updateRevision ? 'update' : 'old';
       return {
         ordinal,
         podName: `${name}-${ordinal}`,
         ...(pod ? { pod: podGlance(pod) } : {}),
         revision,
         wanted: ordinal >= start && ordinal < start + replicas,
-        belowPartition: ordinal < partition,
+        // The partition counts from ordinals.start, as the controller reads it (plan.ts usesCurrentRevision).
+        belowPartition: ordinal < start + partition,
         claims: templates.map((t) => {
           const cn = claimName(set, { metadata: { name: t } } as KubeObject, ordinal);
           return claimGlance(t, cn, claims.get(cn), volumes);
