@@ -74,9 +74,10 @@ function StatefulSetCard({ set, objects, act }: { set: KubeObject; objects: View
         </div>
       </header>
       <ol class="slots" aria-label={`Pods of ${v.name} by ordinal`}>
-        {v.slots.map((slot) => (
+        {v.slots.map((slot, i) => (
           <Fragment key={slot.ordinal}>
-            {v.partition > 0 && slot.ordinal === v.partition && <li class="partition-line" aria-label={`partition ${v.partition}: ordinals from ${v.partition} update`} />}
+            {/* The line goes where the partition leaves off (it counts from ordinals.start). */}
+            {v.partition > 0 && !slot.belowPartition && v.slots[i - 1]?.belowPartition && <li class="partition-line" aria-label={`partition ${v.partition}: ordinals from ${slot.ordinal} update`} />}
             <SlotBox value={slot} rolling={v.currentRevision !== v.updateRevision} isFresh={isFresh} onDelete={() => act(deletePod(v.namespace, slot.podName))} />
           </Fragment>
         ))}
