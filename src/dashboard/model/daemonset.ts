@@ -45,7 +45,12 @@ export interface DaemonSetView {
 export function exclusionReason(node: KubeObject, ds: KubeObject): string | undefined {
   const spec = dsSpec(ds).template?.spec ?? {};
   if (spec.nodeName && spec.nodeName !== node.metadata.name) return `the template names node ${spec.nodeName}`;
-  if (!matchesRequiredNodeAffinity(spec, node)) return spec.nodeSelector && Object.keys(spec.nodeSelector).length ? `node selector ${Object.entries(spec.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',')} does not match` : 'node affinity does not match';
+  if (!matchesRequiredNodeAffinity(spec, node)) {
+    // Name the selector only when it is what fails: a matching selector leaves the affinity terms.
+    const selector = Object.entries(spec.nodeSelector ?? {});
+    const labels = node.metadata.labels ?? {};
+    return selector.some(([k, v]) => labels[k] !== v) ? `node selector ${selector.map(([k, v]) => `${k}=${v}`).join(',')} does not match` : 'node affinity does not match';
+  }
   const taint = untoleratedTaint(taintsOf(node), withDaemonTolerations(spec), ['NoSchedule', 'NoExecute']);
   if (taint) return `taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect} not tolerated`;
   return undefined;
