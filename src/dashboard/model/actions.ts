@@ -25,8 +25,11 @@ export function scale(resource: 'statefulsets' | 'deployments', ns: string, name
   return { method: 'PATCH', path: `${appsPath(resource, ns, name)}/scale`, contentType: MERGE, body: { spec: { replicas } }, kubectl: `kubectl scale ${SHORT[resource]} ${name} --replicas=${replicas}${nsFlag(ns)}` };
 }
 
+/** kubectl delete sends DeleteOptions with its default --cascade=background. */
+const DELETE_OPTIONS = { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' };
+
 export function deletePod(ns: string, name: string): ApiAction {
-  return { method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(name)}`, kubectl: `kubectl delete pod ${name}${nsFlag(ns)}` };
+  return { method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(name)}`, contentType: 'application/json', body: DELETE_OPTIONS, kubectl: `kubectl delete pod ${name}${nsFlag(ns)}` };
 }
 
 /** kubectl cordon / uncordon: a strategic merge patch of spec.unschedulable. */
@@ -50,7 +53,7 @@ export function addNode(name: string): ApiAction {
 }
 
 export function removeNode(name: string): ApiAction {
-  return { method: 'DELETE', path: `/api/v1/nodes/${encodeURIComponent(name)}`, kubectl: `kubectl delete node ${name}` };
+  return { method: 'DELETE', path: `/api/v1/nodes/${encodeURIComponent(name)}`, contentType: 'application/json', body: DELETE_OPTIONS, kubectl: `kubectl delete node ${name}` };
 }
 
 const revisionNumber = (o: KubeObject) => (o as { revision?: number }).revision ?? Number(o.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
@@ -67,9 +70,20 @@ export function rollBack(resource: 'statefulsets' | 'daemonsets', set: KubeObjec
   return { method: 'PATCH', path: appsPath(resource, ns, set.metadata.name!), contentType: STRATEGIC, body: (previous as { data?: unknown }).data, kubectl: `kubectl rollout undo ${SHORT[resource]}/${set.metadata.name}${nsFlag(ns)}` };
 }
 
+/** Annotations kubectl rollout undo keeps from the Deployment rather than take from the ReplicaSet. */
+const KEEP_ON_UNDO = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  'deployment.kubernetes.io/revision',
+  'deployment.kubernetes.io/revision-history',
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+  'deprecated.deployment.rollback.to',
+]);
+
 /**
  * kubectl rollout undo of a Deployment: the previous ReplicaSet's template (without its
- * pod-template-hash label) put in place of the Deployment's.
+ * pod-template-hash label) put in place of the Deployment's, and its annotations with the
+ * Deployment's own bookkeeping ones kept (kubectl's DeploymentRollbacker).
  */
 export function rollBackDeployment(deployment: KubeObject, replicaSets: readonly KubeObject[]): ApiAction | undefined {
   const own = replicaSets.filter((r) => controllerOf(r)?.uid === deployment.metadata.uid).sort((a, b) => revisionNumber(b) - revisionNumber(a));
@@ -77,12 +91,18 @@ export function rollBackDeployment(deployment: KubeObject, replicaSets: readonly
   if (!previous) return undefined;
   const template = structuredClone((previous.spec as { template?: KubeObject }).template) as { metadata?: { labels?: Record<string, string> } };
   delete template.metadata?.labels?.['pod-template-hash'];
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(deployment.metadata.annotations ?? {})) if (KEEP_ON_UNDO.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(previous.metadata.annotations ?? {})) if (!KEEP_ON_UNDO.has(k)) annotations[k] = v;
   const ns = deployment.metadata.namespace ?? 'default';
   return {
     method: 'PATCH',
     path: appsPath('deployments', ns, deployment.metadata.name!),
     contentType: JSON_PATCH,
-    body: [{ op: 'replace', path: '/spec/template', value: template }],
+    body: [
+      { op: 'replace', path: '/spec/template', value: template },
+      { op: 'replace', path: '/metadata/annotations', value: annotations },
+    ],
     kubectl: `kubectl rollout undo deploy/${deployment.metadata.name}${nsFlag(ns)}`,
   };
 }
