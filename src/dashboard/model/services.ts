@@ -25,10 +25,12 @@ export interface ServiceGlance {
   selector: string;
   /** Ready endpoints' addresses. */
   endpoints: number;
+  /** Not-ready endpoints are published too: the EndpointSlice controller marks them ready, so DNS answers them. */
+  publishNotReadyAddresses: boolean;
   names: DnsName[];
 }
 
-type Spec = { type?: string; clusterIP?: string; selector?: Record<string, string>; ports?: { name?: string; port?: number; targetPort?: number | string; protocol?: string; nodePort?: number }[] };
+type Spec = { publishNotReadyAddresses?: boolean; type?: string; clusterIP?: string; selector?: Record<string, string>; ports?: { name?: string; port?: number; targetPort?: number | string; protocol?: string; nodePort?: number }[] };
 
 export function servicesView(objects: Pick<Objects, 'services' | 'endpointslices'>, clusterDomain = 'cluster.local'): ServiceGlance[] {
   const slicesBy = new Map<string, ReturnType<typeof digestEndpointSlice>[]>();
@@ -64,6 +66,7 @@ export function servicesView(objects: Pick<Objects, 'services' | 'endpointslices
           .map(([k, v]) => `${k}=${v}`)
           .join(','),
         endpoints: addresses.length,
+        publishNotReadyAddresses: spec.publishNotReadyAddresses === true,
         names,
       };
     });
