@@ -50,9 +50,11 @@ const byName = (a: KubeObject, b: KubeObject) => `${a.metadata.namespace ?? ''}/
 export function storageView(objects: Pick<Objects, 'storageclasses' | 'persistentvolumeclaims' | 'persistentvolumes' | 'pods'>): StorageView {
   const usedBy = new Map<string, string[]>();
   for (const pod of objects.pods) {
-    for (const v of (pod.spec as { volumes?: { persistentVolumeClaim?: { claimName: string } }[] } | undefined)?.volumes ?? []) {
-      if (!v.persistentVolumeClaim) continue;
-      const key = `${pod.metadata.namespace}/${v.persistentVolumeClaim.claimName}`;
+    for (const v of (pod.spec as { volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; ephemeral?: unknown }[] } | undefined)?.volumes ?? []) {
+      // A generic ephemeral volume's claim is named <pod>-<volume> (the ephemeral volume controller's rule).
+      const claim = v.persistentVolumeClaim?.claimName ?? (v.ephemeral ? `${pod.metadata.name}-${v.name}` : undefined);
+      if (!claim) continue;
+      const key = `${pod.metadata.namespace}/${claim}`;
       usedBy.set(key, [...(usedBy.get(key) ?? []), pod.metadata.name!]);
     }
   }
@@ -90,7 +92,7 @@ export function storageView(objects: Pick<Objects, 'storageclasses' | 'persisten
       capacity: spec.capacity?.storage ?? '',
       reclaimPolicy: spec.persistentVolumeReclaimPolicy ?? 'Retain',
       storageClass: spec.storageClassName ?? '',
-      ...(spec.claimRef?.name ? { claim: `${spec.claimRef.namespace}/${spec.claimRef.name}` } : {}),
+      ...(spec.claimRef?.name ? { claim: spec.claimRef.namespace ? `${spec.claimRef.namespace}/${spec.claimRef.name}` : spec.claimRef.name } : {}),
       ...(path ? { path } : {}),
     };
   });
