@@ -51,7 +51,9 @@ export function eventsTimeline(events: readonly KubeObject[], opts: { limit?: nu
       source: f.source?.component ?? f.reportingComponent ?? '',
     };
   });
-  // Newest first; among equal times, the later-created (greater name suffix) first, for a stable order.
-  rows.sort((a, b) => (a.time === b.time ? b.name.localeCompare(a.name) : a.time < b.time ? 1 : -1));
+  // Newest first, by the instant (times mix seconds, microseconds and offsets, so strings do not
+  // compare); among equal times, the later-created (greater name suffix) first, for a stable order.
+  const at = new Map(rows.map((r) => [r, Date.parse(r.time) || 0]));
+  rows.sort((a, b) => at.get(b)! - at.get(a)! || b.name.localeCompare(a.name));
   return opts.limit === undefined ? rows : rows.slice(0, opts.limit);
 }
