@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          include: ['src/**/*.test.{ts,tsx}', 'test/integration/**/*.test.ts'],
           testTimeout: 20_000,
         },
       },

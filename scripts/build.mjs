@@ -18,7 +18,8 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  external: ['better-sqlite3', 'node-pty', 'etcd3', 'kubernetes-models', '@kubernetes-models/*'],
+  // ink and react load only for `k8ts watch` on a terminal, from node_modules as published.
+  external: ['better-sqlite3', 'node-pty', 'etcd3', 'kubernetes-models', '@kubernetes-models/*', 'ink', 'react', 'react/*'],
   // ESM builds where packages ship one (@peculiar/x509's splits cleanly into its own chunk).
   mainFields: ['module', 'main'],
   banner: { js: "import { createRequire as __k8tsCreateRequire } from 'node:module'; const require = __k8tsCreateRequire(import.meta.url);" },

@@ -120,6 +120,19 @@ program
     process.once('SIGTERM', stop);
   });
 
+program
+  .command('watch')
+  .description('A live terminal view of a StatefulSet, DaemonSet or Deployment (sts/NAME, ds/NAME, deploy/NAME) on the cluster a kubeconfig points to; plain lines when not a terminal')
+  .argument('<workload>', 'sts/NAME, ds/NAME or deploy/NAME')
+  .option('-n, --namespace <namespace>', "the workload's namespace (default: the context's, else default)")
+  .option('--kubeconfig <path>', 'kubeconfig to use (default: $KUBECONFIG, else .k8ts/kubeconfig)')
+  .option('--plain', 'print changed rows as lines even on a terminal', false)
+  .action(async (workload: string, o: { namespace?: string; kubeconfig?: string; plain: boolean }) => {
+    const { runWatch } = await import('../dashboard/terminal/watch-command.ts');
+    await runWatch(workload, o);
+    process.exit(0);
+  });
+
 registerNodeCommands(program);
 registerImageCommands(program, DEFAULT_DATA_DIR);
 registerAgentCommands(program);

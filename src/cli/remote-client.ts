@@ -31,6 +31,8 @@ export interface ClusterAccess {
   token?: string;
   certPem?: string;
   keyPem?: string;
+  /** The current context's namespace, if it names one. */
+  namespace?: string;
 }
 
 /** Reads the current context of a kubeconfig; errors say which file and what is missing. */
@@ -41,7 +43,7 @@ export async function readClusterAccess(path: string): Promise<ClusterAccess> {
   } catch {
     throw new Error(`cannot read kubeconfig ${path}: start a cluster with \`k8ts up\` or pass --kubeconfig`);
   }
-  const cfg = (parse(text) ?? {}) as { 'current-context'?: string; contexts?: Named<{ cluster: string; user: string }>[]; clusters?: Named<Record<string, string>>[]; users?: Named<Record<string, string>>[] };
+  const cfg = (parse(text) ?? {}) as { 'current-context'?: string; contexts?: Named<{ cluster: string; user: string; namespace?: string }>[]; clusters?: Named<Record<string, string>>[]; users?: Named<Record<string, string>>[] };
   const bad = (what: string): never => {
     throw new Error(`kubeconfig ${path}: ${what}`);
   };
@@ -59,7 +61,13 @@ export async function readClusterAccess(path: string): Promise<ClusterAccess> {
   const certPem = await pem('client-certificate-data', 'client-certificate');
   const keyPem = await pem('client-key-data', 'client-key');
   if (!user.token && !(certPem && keyPem)) bad(`user "${ctx.user}" has neither a token nor a client certificate and key`);
-  return { server, caPem, ...(user.token ? { token: user.token } : {}), ...(certPem && keyPem ? { certPem, keyPem } : {}) };
+  return { server, caPem, ...(user.token ? { token: user.token } : {}), ...(certPem && keyPem ? { certPem, keyPem } : {}), ...(ctx.namespace ? { namespace: ctx.namespace } : {}) };
+}
+
+/** A Client for any cluster a kubeconfig's current context reaches (token or client certificate). */
+export function accessClient(access: ClusterAccess, userAgent: string): { client: Client; close(): void } {
+  const transport = httpsTransport({ server: access.server, caPem: access.caPem, token: access.token, certPem: access.certPem, keyPem: access.keyPem, maxSockets: 8 });
+  return { client: new Client(transport, { userAgent }), close: () => transport.close() };
 }
 
 /** A Client for the kubeconfig's current context; close() ends its connections. */

@@ -11,7 +11,10 @@ export interface HttpsTransportOptions {
   /** `https://host:port`, or several servers of one cluster to fail over between. */
   server: string | ServerChoice;
   caPem: string;
-  token: string;
+  /** Bearer token; else a client certificate and key (kind's kubeconfigs) authenticate. */
+  token?: string;
+  certPem?: string;
+  keyPem?: string;
   maxSockets?: number;
   /** Connections shared with other transports to the same server (each sends its own token). */
   agent?: Agent;
@@ -19,7 +22,7 @@ export interface HttpsTransportOptions {
 
 export function httpsTransport(opts: HttpsTransportOptions): Transport & { close(): void } {
   const servers: ServerChoice = typeof opts.server === 'string' ? new ServerList([opts.server]) : opts.server;
-  const agent = opts.agent ?? new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, ca: opts.caPem });
+  const agent = opts.agent ?? new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, ca: opts.caPem, ...(opts.certPem && opts.keyPem ? { cert: opts.certPem, key: opts.keyPem } : {}) });
   const transport = async (req: ApiRequest): Promise<ApiResponse> => {
     // Each server at most once for a request that reached none of them.
     for (let tries = 1; ; tries++) {
@@ -36,7 +39,7 @@ export function httpsTransport(opts: HttpsTransportOptions): Transport & { close
   };
   const send = (base: URL, req: ApiRequest): Promise<ApiResponse> =>
     new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { authorization: `Bearer ${opts.token}` };
+      const headers: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = v;
       if (req.body) headers['content-length'] = String(req.body.length);
       const r = request(
