@@ -90,7 +90,7 @@ export interface ControlPlaneOptions {
   /** Serve cluster DNS on this address (port 0 picks one); off when undefined. */
   dns?: { host: string; port: number };
   /** Create kind-style default nodes (k8ts up does; tests add their own). */
-  defaultNodes?: { workers: number; scheduleOnControlPlane: boolean };
+  defaultNodes?: { workers: number; scheduleOnControlPlane: boolean; onProgress?: (created: number, total: number) => void };
   /** The node pool's container runtime (default: simulated). */
   runtime?: ContainerRuntime;
   /** Run real processes (src/process/): needs root, bubblewrap, iproute2 and a data dir. */

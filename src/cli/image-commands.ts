@@ -1,6 +1,9 @@
 // `k8ts image load|list|rm`: the node image store of a data dir, on disk, whether or not a
 // cluster runs on it (the store is safe to share between processes). Output follows crictl's.
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { createProgress, formatBytes } from './progress.ts';
 import { DiskImageStore } from '../images/store.ts';
 import { splitName } from '../images/reference.ts';
 import type { StoredImage } from '../images/types.ts';
@@ -11,11 +14,19 @@ export interface ImageCommandIo {
 
 const stdoutIo: ImageCommandIo = { out: (line) => process.stdout.write(`${line}\n`) };
 
-/** Loads every image of each archive, printing the names it now answers to. */
-export async function loadImages(store: DiskImageStore, archives: string[], io: ImageCommandIo = stdoutIo): Promise<StoredImage[]> {
+/** Loads every image of each archive, printing the names it now answers to (and, when asked, progress). */
+export async function loadImages(store: DiskImageStore, archives: string[], io: ImageCommandIo = stdoutIo, opts: { progress?: boolean } = {}): Promise<StoredImage[]> {
   const loaded: StoredImage[] = [];
   for (const a of archives) {
-    for (const img of await store.load(a)) {
+    const size = opts.progress ? ((await stat(a).catch(() => undefined))?.size ?? 0) : 0;
+    const bar = size ? createProgress(`reading ${basename(a)}`, size, { unit: 'bytes' }) : undefined;
+    let images: StoredImage[];
+    try {
+      images = await store.load(a, bar && ((n) => bar.update(n)));
+    } finally {
+      bar?.finish(`read ${basename(a)} (${formatBytes(size)})`);
+    }
+    for (const img of images) {
       loaded.push(img);
       if (img.names.length === 0) io.out(`Loaded image ID: ${img.id}`);
       for (const n of img.names) io.out(`Loaded image: ${n} (${shortId(img.id)})`);
@@ -87,7 +98,7 @@ export function registerImageCommands(program: Command, defaultDataDir: string, 
     .description('Load images from `docker save` or OCI image layout archives (.tar or .tar.gz)')
     .option('--data-dir <dir>', 'the cluster data dir', defaultDataDir)
     .action(async (archives: string[], o: { dataDir: string }) => {
-      await loadImages(storeOf(o), archives, io);
+      await loadImages(storeOf(o), archives, io, { progress: io === stdoutIo });
     });
   image
     .command('list')

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { describeDatastore, isStorageError, openDatastore, parseDatastore, type Backend, type DatastoreSpec } from '../store/index.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { createProgress } from './progress.ts';
 
 export interface MigrateOptions {
   from: string;
@@ -44,7 +45,10 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
       throw new Error(`Migrate failed: ${describeDatastore(to)} already holds ${existing} keys; pass --force to overwrite them`);
     }
     out(`Copying from ${describeDatastore(from)} to ${describeDatastore(to)}`);
-    const result = await copyAll(source, target, opts.pageSize ?? 500, (n) => out(`  ${n} keys copied`));
+    // A caller's own output gets a line per page; the command line a progress line.
+    const bar = opts.out ? undefined : createProgress('copying keys', await source.count(''));
+    const result = await copyAll(source, target, opts.pageSize ?? 500, (n) => (bar ? bar.update(n) : out(`  ${n} keys copied`)));
+    bar?.finish(`${result.copied} keys copied`);
     out(`Copied ${result.copied} keys (source revision ${result.revision})`);
     return result;
   } finally {

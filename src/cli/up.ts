@@ -8,6 +8,7 @@ import { streamingUpgrade } from '../apiserver/streaming/upgrade.ts';
 import { startControlPlane } from './control-plane.ts';
 import { checkHost } from '../process/process-runtime.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { nodeCreationProgress, nodesReadyProgress } from './nodes-ready-progress.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { openClusterStore } from './cluster-store.ts';
 import { parseDatastore } from '../store/datastore-url.ts';
@@ -77,7 +78,7 @@ export async function up(opts: UpOptions): Promise<void> {
       // Several servers on one datastore: controllers and the scheduler each run on one leader.
       leaderElection: store.shared ? { identity: `${hostname()}_${randomUUID()}`, timings: opts.leaderElection } : undefined,
       backend: store.backend,
-      dataDir, token: pki.token, caCertPem: pki.caCertPem, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane } });
+      dataDir, token: pki.token, caCertPem: pki.caCertPem, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane, onProgress: nodeCreationProgress() } });
     mark('control plane');
     let http;
     try {
@@ -102,6 +103,9 @@ export async function up(opts: UpOptions): Promise<void> {
     say(`kubeconfig written to ${kubeconfig}`);
     say(`run: export KUBECONFIG=${kubeconfig}`);
     say(`dashboard: ${server}/dashboard/ (sign in with the kubeconfig's token)`);
+    // Thousands of simulated nodes take seconds to report Ready: show them coming.
+    const readiness = new AbortController();
+    void nodesReadyProgress(cp.client, readiness.signal);
     if (opts.verbose) log(`started after ${phases.join(', ')} (entered at ${entered} ms, process up ${Math.round(performance.now())} ms)`);
     // Build the OpenAPI documents soon rather than on kubectl's first apply, but after start-up
     // work (readiness) has had the CPU.
@@ -111,6 +115,7 @@ export async function up(opts: UpOptions): Promise<void> {
       if (stopping) return;
       stopping = true;
       say(`${signal} received, stopping`);
+      readiness.abort();
       await http.close();
       await cp.stop();
       release();

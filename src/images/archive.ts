@@ -67,10 +67,15 @@ export function checkDigest(bytes: Buffer, want: string, what: string): void {
 }
 
 /** Unpacks an archive's files into `dir` (which must exist) and says which images it holds. */
-export async function readArchive(archivePath: string, dir: string): Promise<ImageSource[]> {
+export async function readArchive(archivePath: string, dir: string, onRead?: (bytes: number) => void): Promise<ImageSource[]> {
   const files = new ArchiveFiles(dir);
   const compressed = (await sniffCompression(archivePath)) === 'gzip';
-  const src: Readable = compressed ? createReadStream(archivePath).pipe(createGunzip()) : createReadStream(archivePath);
+  const raw = createReadStream(archivePath);
+  if (onRead) {
+    let read = 0;
+    raw.on('data', (chunk) => onRead((read += chunk.length)));
+  }
+  const src: Readable = compressed ? raw.pipe(createGunzip()) : raw;
   try {
     await extractFiles(src, files);
   } catch (e) {

@@ -58,14 +58,15 @@ export class DiskImageStore implements ImageStore {
     return [...this.records.values()].map((r) => this.view(r));
   }
 
-  async load(archivePath: string): Promise<StoredImage[]> {
+  /** `onRead` hears how many bytes of the archive file are read so far. */
+  async load(archivePath: string, onRead?: (bytes: number) => void): Promise<StoredImage[]> {
     const path = resolve(archivePath);
     const staging = this.staging();
     try {
       if (!(await stat(path).catch(() => undefined))?.isFile()) throw new Error('no such file');
       const archiveDir = join(staging, 'archive');
       mkdirSync(archiveDir);
-      const sources = await readArchive(path, archiveDir);
+      const sources = await readArchive(path, archiveDir, onRead);
       return await this.admit(sources, staging);
     } catch (e) {
       throw new Error(`failed to load image archive ${archivePath}: ${(e as Error).message}`);

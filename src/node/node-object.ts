@@ -89,6 +89,8 @@ export interface DefaultNodesOptions {
   cpu?: string;
   memory?: string;
   pods?: string;
+  /** Told how many of the missing nodes are created so far (a start with thousands takes seconds). */
+  onProgress?: (created: number, total: number) => void;
 }
 
 /**
@@ -100,20 +102,42 @@ export async function ensureDefaultNodes(client: Client, opts: DefaultNodesOptio
   const wanted = [CONTROL_PLANE_NODE, ...Array.from({ length: opts.workers ?? 2 }, (_, i) => workerName(i))];
   const existing = (await nodes.list()).items;
   const names = new Set(existing.map((n) => n.metadata.name));
-  const taken = [...existing];
+  const used = new Set<number>();
+  for (const n of existing) {
+    const i = nodeIndexFromCidr((n.spec as { podCIDR?: string } | undefined)?.podCIDR);
+    if (i !== undefined) used.add(i);
+  }
+  // Indexes decided up front (the i-th name keeps index i when free), so creates can overlap.
+  let free = 0;
+  const missing: { name: string; index: number; controlPlane: boolean }[] = [];
   for (const [i, name] of wanted.entries()) {
     if (names.has(name)) continue;
-    const controlPlane = i === 0;
-    const index = taken.some((n) => nodeIndexFromCidr((n.spec as { podCIDR?: string }).podCIDR) === i) ? nextNodeIndex(taken) : i;
-    const obj = createNodeObject(name, {
-      index,
-      controlPlane,
-      taints: controlPlane && !opts.scheduleOnControlPlane ? [{ ...CONTROL_PLANE_TAINT }] : undefined,
-      cpu: opts.cpu,
-      memory: opts.memory,
-      pods: opts.pods,
-    });
-    taken.push(await nodes.create('', obj));
+    let index = i;
+    if (used.has(index)) {
+      while (used.has(free)) free++;
+      index = free;
+    }
+    used.add(index);
+    missing.push({ name, index, controlPlane: i === 0 });
   }
+  let created = 0;
+  opts.onProgress?.(0, missing.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < missing.length) {
+      const { name, index, controlPlane } = missing[next++]!;
+      const obj = createNodeObject(name, {
+        index,
+        controlPlane,
+        taints: controlPlane && !opts.scheduleOnControlPlane ? [{ ...CONTROL_PLANE_TAINT }] : undefined,
+        cpu: opts.cpu,
+        memory: opts.memory,
+        pods: opts.pods,
+      });
+      await nodes.create('', obj);
+      opts.onProgress?.(++created, missing.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, missing.length) }, worker));
   return wanted;
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, startK8ts, type K8ts } from './harness.ts';
+import { repoRoot, startK8ts, waitFor, type K8ts } from './harness.ts';
 
 const k8tsBin = join(repoRoot, 'bin/k8ts.mjs');
 const k8ts = (args: string[]) => spawnSync(process.execPath, [k8tsBin, ...args], { encoding: 'utf8', timeout: 30_000 });
@@ -102,5 +102,19 @@ describe('k8ts CLI', () => {
     expect(k.output()).toContain('SIGTERM received, stopping');
     const r = await k.kubectl(['get', 'configmap', 'kept', '-o', 'jsonpath={.data.a}']);
     expect(r.stdout).toBe('b');
+  });
+});
+
+describe('k8ts up with many nodes', () => {
+  it('says how node creation and readiness are going, and when every node is Ready', async () => {
+    const many = await startK8ts({ args: ['--workers', '120'] });
+    try {
+      await waitFor(() => many.output().includes('all 121 nodes Ready'), { timeoutMs: 60_000, message: () => many.output() });
+      expect(many.output()).toContain('121 nodes created');
+      const ready = await many.kubectl(['get', 'nodes', '--no-headers']);
+      expect(ready.stdout.trim().split('\n').filter((l) => /\sReady\s/.test(l))).toHaveLength(121);
+    } finally {
+      await many.stop();
+    }
   });
 });
