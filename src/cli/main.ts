@@ -50,6 +50,12 @@ function datastore(v: string): string {
   }
 }
 
+function timeScale(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 1000) throw new InvalidArgumentError('must be a number above 0 and at most 1000, such as 60');
+  return n;
+}
+
 /** 15s, 500ms, 1m → milliseconds. */
 function duration(v: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(v.trim());
@@ -80,6 +86,7 @@ program
   .option('--service-cidr <cidr>', 'IPv4 range that Services get cluster IPs from', cidr, DEFAULT_SERVICE_CIDR)
   .addOption(new Option('--runtime <kind>', 'what runs containers: simulated (no processes, works everywhere) or process (real processes in namespaces; needs root and bubblewrap)').choices(['simulated', 'process']).default('simulated'))
   .option('--token-auth-file <file>', 'CSV of further bearer tokens, one `token,user,uid[,"group1,group2"]` a line (as kube-apiserver\'s); their users get what RBAC grants')
+  .option('--time-scale <n>', 'simulated clusters: cluster time runs N times faster (heartbeats, lease expiry, grace periods, probes, minReadySeconds); timestamps then run ahead of the wall clock', timeScale)
   .option('-v, --verbose', 'log controller activity to stderr', false)
   .action(async (o: UpOptions & { leaderElectLeaseDuration: number; leaderElectRenewDeadline: number; leaderElectRetryPeriod: number }) => {
     const leaderElection = { leaseDurationMs: o.leaderElectLeaseDuration, renewDeadlineMs: o.leaderElectRenewDeadline, retryPeriodMs: o.leaderElectRetryPeriod };

@@ -8,6 +8,7 @@ import { streamingUpgrade } from '../apiserver/streaming/upgrade.ts';
 import { startControlPlane } from './control-plane.ts';
 import { checkHost } from '../process/process-runtime.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { clusterClock } from '../util/scaled-clock.ts';
 import { nodeCreationProgress, nodesReadyProgress } from './nodes-ready-progress.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { openClusterStore } from './cluster-store.ts';
@@ -40,6 +41,8 @@ export interface UpOptions {
   runtime?: 'simulated' | 'process';
   /** CSV of further bearer tokens (`token,user,uid[,"groups"]`), as kube-apiserver's --token-auth-file. */
   tokenAuthFile?: string;
+  /** Simulated clusters only: cluster time runs this many times faster than the wall clock. */
+  timeScale?: number;
 }
 
 /** Unprivileged, so `k8ts up` needs no root; `--dns-port 53` when root and wanted. */
@@ -55,6 +58,12 @@ export async function up(opts: UpOptions): Promise<void> {
   const phases: string[] = [];
   const mark = (name: string) => phases.push(`${name} ${Math.round(performance.now() - t0)} ms`);
   try {
+    if (opts.timeScale !== undefined && opts.runtime === 'process') {
+      throw new Error('--time-scale is for simulated clusters: real processes run in real time (their sleeps, timeouts and probes cannot be sped up); leave out --runtime process or --time-scale');
+    }
+    if (opts.timeScale !== undefined && parseDatastore(opts.datastore, { dataDir }).kind === 'etcd') {
+      throw new Error('--time-scale needs the cluster on one server: servers sharing a datastore must agree on the time; use the embedded SQLite datastore');
+    }
     if (opts.runtime === 'process') {
       // Said before anything starts, so a machine that cannot run it is left as it was.
       const missing = await checkHost();
@@ -68,7 +77,10 @@ export async function up(opts: UpOptions): Promise<void> {
     const store = await openClusterStore({ datastore: opts.datastore, dataDir, token: opts.token, pki: { extraSans: [nthAddress(parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR), 1)] } });
     const { pki } = store;
     mark('datastore and pki');
+    const time = clusterClock(dataDir, opts.timeScale);
+    if (opts.timeScale) say(`cluster time runs ${opts.timeScale}× faster than the wall clock`);
     const cp = await startControlPlane({
+      clock: time.clock,
       serviceCidr: opts.serviceCidr,
       clusterDomain: opts.clusterDomain,
       serviceAccountKeyPem: pki.serviceAccountKeyPem,
@@ -118,6 +130,7 @@ export async function up(opts: UpOptions): Promise<void> {
       readiness.abort();
       await http.close();
       await cp.stop();
+      time.stop();
       release();
       process.exit(0);
     };
