@@ -50,6 +50,11 @@ export interface ApiServerOptions {
    * request on.
    */
   publicRoutes?: (req: ApiRequest, url: URL) => Promise<ApiResponse | undefined>;
+  /**
+   * The user a request acts as when its Impersonate-* headers ask (`kubectl --as`), checked
+   * against its own user's rights; undefined when it asks for nothing. Throws 400 or 403.
+   */
+  impersonate?: (user: UserInfo, headers: ApiRequest['headers']) => UserInfo | undefined;
   /** Answers /dashboard/… (static files, before authentication); undefined passes the request on. */
   dashboard?: (path: string) => Promise<ApiResponse | undefined>;
   /** `host:port` advertised in discovery. */
@@ -82,6 +87,12 @@ export class ApiServer {
     return token === undefined ? undefined : this.authenticator(token);
   }
 
+  /** The authenticated user, or the one it impersonates (never for this server's own requests). */
+  private actingAs(req: ApiRequest, user: UserInfo): UserInfo {
+    if (req.trusted || !this.opts.impersonate) return user;
+    return this.opts.impersonate(user, req.headers) ?? user;
+  }
+
   /**
    * Authenticates and authorizes `req` as handle() would, without serving it: undefined when it
    * may go ahead, else the 401 or 403 answer. For paths served outside handle() (the streaming
@@ -91,7 +102,7 @@ export class ApiServer {
     try {
       const user = await this.authenticate(req);
       if (!user) return unauthorized();
-      req.user = user;
+      req.user = this.actingAs(req, user);
       if (this.opts.authorize) await this.opts.authorize(req as AuthenticatedRequest, new URL(req.url, 'https://k8ts.invalid'));
       return undefined;
     } catch (e) {
@@ -131,7 +142,7 @@ export class ApiServer {
     if (!user) return unauthorized();
     // Set in place: a copy would read the HTTPS request's lazy `signal` getter, making an abort
     // signal (and, at close, its DOMException) for every request.
-    req.user = user;
+    req.user = this.actingAs(req, user);
     if (this.opts.authorize) await this.opts.authorize(req as AuthenticatedRequest, url);
     if (path === '/version') return json(200, versionInfo());
     if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return this.openapi(req, path);

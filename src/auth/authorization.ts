@@ -8,6 +8,7 @@ import type { Backend } from '../store/backend.ts';
 import type { Clock } from '../util/clock.ts';
 import { accessReviews } from './access-review.ts';
 import { authorizeRequests, clusterAuthorizer, type Authorizer } from './authorizer.ts';
+import { impersonate, impersonationRequest } from './impersonation.ts';
 import { RbacCache } from './rbac/cache.ts';
 import { rbacEscalation } from './rbac/escalation-admission.ts';
 
@@ -18,6 +19,8 @@ export interface Authorization {
   admission: Admission;
   /** ApiServerContext.review. */
   review: NonNullable<ApiServerContext['review']>;
+  /** ApiServerOptions.impersonate. */
+  impersonate: NonNullable<ApiServerOptions['impersonate']>;
   authorizer: Authorizer;
   rbac: RbacCache;
   close(): void;
@@ -31,6 +34,10 @@ export async function startAuthorization(backend: Backend, opts: { clock: Clock;
     authorize: authorizeRequests(authorizer),
     admission: rbacEscalation({ source: rbac, authorizer }),
     review: accessReviews({ authorizer, rbac }),
+    impersonate: (user, headers) => {
+      const asked = impersonationRequest(headers);
+      return asked && impersonate(user, asked, authorizer);
+    },
     authorizer,
     rbac,
     close: () => rbac.close(),

@@ -199,6 +199,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     token: opts.token,
     // Remote node agents: their credentials, what NodeRestriction lets them do, and their join.
     authenticators: [...(opts.token ? [nodeTokenAuthenticator(opts.token), serviceAccounts.authenticator] : []), ...(opts.authenticators ?? [])],
+    impersonate: authz.impersonate,
     authorize: withNodeAuthorizer(async (namespace, name) => ((await readStored(backend, `/registry/core/pods/${namespace}/${name}`))?.spec as { nodeName?: string } | undefined)?.nodeName, authz.authorize),
     publicRoutes: opts.token && opts.caCertPem ? joinRoutes({ clusterToken: opts.token, caCertPem: opts.caCertPem, readSecret: (name) => readStored(backend, `/registry/core/secrets/kube-system/${name}`), now: () => clock.now() }) : undefined,
     serverAddress: opts.serverAddress,

@@ -21,6 +21,7 @@ import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, nod
 import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './core-network.ts';
 import { type PodStrategyOptions, podStrategy, podTemplateStrategy, replicationControllerStrategy } from './core-workloads.ts';
 import { validatePodDisruptionBudgetSpec } from '../../api/policy/pod-disruption-budget.ts';
+import { setBindingDefaults, validateBinding, validateBindingUpdate, validateRoleRules } from '../../api/rbac/rbac.ts';
 import { pvStrategy, pvcStrategy, storageClassStrategy } from './storage.ts';
 
 export interface StrategyOptions extends AppsOptions, PodStrategyOptions {}
@@ -55,6 +56,12 @@ const FACTORIES: Record<string, Factory> = {
   ReplicationController: () => replicationControllerStrategy(),
   'policy/PodDisruptionBudget': () =>
     kindStrategy({ namespaced: true, hasStatus: true, validateSpec: validatePodDisruptionBudgetSpec }),
+  'rbac.authorization.k8s.io/Role': () => kindStrategy({ namespaced: true, nameFn: nameIsPathSegment, validateSpec: validateRoleRules(true) }),
+  'rbac.authorization.k8s.io/ClusterRole': () => kindStrategy({ namespaced: false, nameFn: nameIsPathSegment, validateSpec: validateRoleRules(false) }),
+  'rbac.authorization.k8s.io/RoleBinding': () =>
+    kindStrategy({ namespaced: true, nameFn: nameIsPathSegment, defaults: setBindingDefaults, validateSpec: validateBinding(true), validateChange: validateBindingUpdate }),
+  'rbac.authorization.k8s.io/ClusterRoleBinding': () =>
+    kindStrategy({ namespaced: false, nameFn: nameIsPathSegment, defaults: setBindingDefaults, validateSpec: validateBinding(false), validateChange: validateBindingUpdate }),
 };
 
 /** Kinds whose names are only path segments upstream (RBAC objects). */
