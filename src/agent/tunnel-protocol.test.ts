@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialHeaders, credentialsOf, redialDelayMs, tunnelGroups, tunnelServerName } from './tunnel-protocol.ts';
+import { credentialHeaders, credentialsOf, redialDelayMs, serverEndpoint, tunnelGroups, tunnelServerName } from './tunnel-protocol.ts';
 
 describe('tunnel protocol', () => {
   it('groups nodes in order, the last group holding the rest', () => {
@@ -26,5 +26,19 @@ describe('tunnel protocol', () => {
     expect(tunnelServerName('0.0.0.0:6443', 'cp-1')).toBe('cp-1:6443');
     expect(tunnelServerName('[::]:6443', 'cp-1')).toBe('cp-1:6443');
     expect(tunnelServerName('server-a', 'cp-1')).toBe('server-a');
+  });
+});
+
+describe('serverEndpoint', () => {
+  it.each([
+    ['10.0.0.5:6443', { host: '10.0.0.5', port: 6443 }],
+    ['cp-1:6443', { host: 'cp-1', port: 6443 }],
+    ['[::1]:6444', { host: '::1', port: 6444 }],
+    ['server-a', undefined],
+    ['host:0', undefined],
+    ['host:70000', undefined],
+    ['a:b:6443', undefined],
+  ])('%s → %j', (name, want) => {
+    expect(serverEndpoint(name)).toEqual(want);
   });
 });

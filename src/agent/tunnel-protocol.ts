@@ -16,8 +16,21 @@ export const TUNNEL_PATH = '/k8ts/v1/tunnel';
 export const TUNNEL_UPGRADE = 'k8ts-tunnel';
 /** Node credentials beyond the one in Authorization, comma-separated. */
 export const CREDENTIALS_HEADER = 'x-k8ts-node-credentials';
-/** Set by the server that holds a node's tunnels, so other servers can say where to go. */
+/** Set by the server that holds a node's tunnels, so other servers can send requests there. */
 export const TUNNEL_SERVER_ANNOTATION = 'node.k8ts.io/tunnel-server';
+/**
+ * On a request one server passes to another (the one holding the agent's tunnels): the sender's
+ * name. A request that carries it is never passed on again, so stale annotations cannot loop.
+ */
+export const FORWARDED_BY_HEADER = 'x-k8ts-forwarded-by';
+
+/** Where to dial a server named by tunnelServerName: `host:port`, `[v6]:port`; undefined otherwise. */
+export function serverEndpoint(name: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(name);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !(port > 0 && port < 65536)) return undefined;
+  return { host: m[1] ?? m[2]!, port };
+}
 
 /**
  * Nodes per tunnel group. A connection carries the group's credentials in its headers (about

@@ -9,12 +9,23 @@ import { splice } from '../apiserver/streaming/port-forward.ts';
 import type { ApiRequest, ApiResponse } from '../apiserver/types.ts';
 import type { NodePool } from '../node/node-pool.ts';
 import { servePodSubresource } from '../node/pod-subresource.ts';
+import { FORWARDED_BY_HEADER } from './tunnel-protocol.ts';
 
 type PodSubresource = NonNullable<ApiServerContext['podSubresource']>;
 
+/**
+ * A connection a request for a pod can go down: a tunnel to the agent itself, or a connection to
+ * the API server holding the agent's tunnels, with the headers that server needs to accept it.
+ */
+export interface Route {
+  socket: Duplex;
+  headers?: Record<string, string>;
+}
+
 /** The part of tunnel-server.ts's Tunnels that requests need. */
 export interface TunnelSource {
-  connect(nodeName: string, signal?: AbortSignal): Promise<Duplex | undefined>;
+  /** `forwarded`: the request came from another server, so it is not passed on again. */
+  connect(nodeName: string, signal?: AbortSignal, forwarded?: boolean): Promise<Route | undefined>;
 }
 
 /** The client's credentials stay with the API server: the agent trusts what its tunnel carries. */
@@ -31,8 +42,8 @@ export function podSubresourceWithTunnels(o: { pool: () => NodePool | undefined;
       const pod = await target.store.get(target.namespace, target.name!);
       const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
       if (nodeName && !pool?.agent(nodeName)?.isServing) {
-        const tunnel = await o.tunnels.connect(nodeName, req.signal);
-        if (tunnel) return proxyRequest(tunnel, req, nodeName);
+        const route = await o.tunnels.connect(nodeName, req.signal, req.headers[FORWARDED_BY_HEADER] !== undefined);
+        if (route) return proxyRequest(route, req, nodeName);
       }
     }
     if (!pool) throw badRequest(`${target.subresource} is not available: no node agent serves pod ${target.namespace}/${target.name}`);
@@ -41,12 +52,14 @@ export function podSubresourceWithTunnels(o: { pool: () => NodePool | undefined;
 }
 
 /**
- * Sends `req` (path and query as received) down `tunnel` and relays the agent's answer: complete
+ * Sends `req` (path and query as received) down the route and relays the answer: complete
  * answers as a body, a followed log as a stream that ends when the agent's does or the client leaves.
  */
-export function proxyRequest(tunnel: Duplex, req: ApiRequest, nodeName: string): Promise<ApiResponse> {
+export function proxyRequest(route: Route, req: ApiRequest, nodeName: string): Promise<ApiResponse> {
+  const tunnel = route.socket;
   const headers: Record<string, string> = { host: 'k8ts-agent' };
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !NOT_FORWARDED.has(k.toLowerCase()) && k.toLowerCase() !== 'host') headers[k] = v;
+  Object.assign(headers, route.headers);
   return new Promise((resolve, reject) => {
     const out = httpRequest({ createConnection: () => tunnel, method: req.method, path: req.url, headers });
     const onAbort = () => out.destroy();
@@ -90,15 +103,19 @@ async function* relayed(res: IncomingMessage, done: () => void): AsyncGenerator<
 }
 
 /**
- * Sends the client's upgrade request down `tunnel` as received (request line, headers without
+ * Sends the client's upgrade request down the route as received (request line, headers without
  * credentials, and any bytes read past them), then carries bytes both ways: the agent upgrades
  * and speaks the streaming protocol with the client directly.
  */
-export function forwardUpgrade(req: IncomingMessage, head: Buffer, client: Duplex, tunnel: Duplex): void {
+export function forwardUpgrade(req: IncomingMessage, head: Buffer, client: Duplex, route: Route): void {
+  const tunnel = route.socket;
   const lines = [`${req.method} ${req.url} HTTP/1.1`];
+  const added = new Set(Object.keys(route.headers ?? {}).map((k) => k.toLowerCase()));
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    if (!NOT_FORWARDED.has(req.rawHeaders[i]!.toLowerCase())) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    const name = req.rawHeaders[i]!.toLowerCase();
+    if (!NOT_FORWARDED.has(name) && !added.has(name)) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
   }
+  for (const [k, v] of Object.entries(route.headers ?? {})) lines.push(`${k}: ${v}`);
   tunnel.on('error', () => tunnel.destroy());
   tunnel.write(`${lines.join('\r\n')}\r\n\r\n`);
   if (head.length) tunnel.write(head);

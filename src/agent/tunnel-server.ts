@@ -1,10 +1,12 @@
 // The API server's side of agents' tunnels (tunnel-protocol.ts): accepts them from node
 // credentials, keeps the idle ones per node, and hands one out per request for a pod on a
 // remote agent's node. With several API servers an agent's tunnels land on the one it dials; the
-// server holding them records itself on the Node (TUNNEL_SERVER_ANNOTATION), and the others
-// answer 503 naming it rather than proxying between servers.
+// server holding them records itself on the Node (TUNNEL_SERVER_ANNOTATION), and the others pass
+// such requests to it over TLS, as the cluster's admin (they have authorized the client already),
+// marked so that it does not pass them on again.
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { ApiError, badRequest } from '../api/errors.ts';
 import type { ApiServer } from '../apiserver/api-server.ts';
@@ -13,8 +15,8 @@ import { nodeNameOf } from '../auth/user.ts';
 import type { Client } from '../client/client.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { AGENT_ANNOTATION } from '../node/contract.ts';
-import { forwardUpgrade } from './tunnel-proxy.ts';
-import { credentialsOf, GROUP_SIZE, KEEPALIVE_MS, TUNNEL_PATH, TUNNEL_SERVER_ANNOTATION, TUNNEL_UPGRADE } from './tunnel-protocol.ts';
+import { forwardUpgrade, type Route } from './tunnel-proxy.ts';
+import { credentialsOf, FORWARDED_BY_HEADER, GROUP_SIZE, KEEPALIVE_MS, serverEndpoint, TUNNEL_PATH, TUNNEL_SERVER_ANNOTATION, TUNNEL_UPGRADE } from './tunnel-protocol.ts';
 
 export interface TunnelsOptions {
   /** Authenticates the node credentials a tunnel carries. */
@@ -27,6 +29,12 @@ export interface TunnelsOptions {
   log?: (m: string) => void;
   /** How long a request waits for an agent to open a tunnel when none is idle (default 5 s). */
   waitMs?: number;
+  /**
+   * How to reach the other API servers of the cluster (several servers on one datastore): the
+   * cluster CA their certificates chain to and the admin token they accept. Absent: requests for
+   * agents connected elsewhere are answered 503 naming the server.
+   */
+  peers?: { caPem: string; token: string };
 }
 
 interface Parked {
@@ -69,18 +77,19 @@ export class Tunnels implements RemoteAgents {
    * undefined when the node is not a remote agent's. Waits a little for the agent to replace a
    * used tunnel; throws 503 when the agent is connected to another server or to none.
    */
-  async connect(nodeName: string, signal?: AbortSignal): Promise<Duplex | undefined> {
+  async connect(nodeName: string, signal?: AbortSignal, forwarded = false): Promise<Route | undefined> {
     const ready = this.takeIdle(nodeName);
-    if (ready) return ready;
+    if (ready) return { socket: ready };
     const node = await this.o.client.resource(NODES).find('', nodeName);
     const annotations = node?.metadata.annotations ?? {};
     const holder = annotations[TUNNEL_SERVER_ANNOTATION];
     if (holder && holder !== this.o.identity && !this.open.get(nodeName)) {
+      if (this.o.peers && !forwarded) return this.dialPeer(holder, nodeName, signal);
       throw unavailable(`the node agent of ${nodeName} is connected to API server ${holder}, not to this one (${this.o.identity}): send the request to ${holder}`);
     }
     if (!holder && !this.open.get(nodeName) && annotations[AGENT_ANNOTATION] === undefined) return undefined;
     const waited = await this.wait(nodeName, signal);
-    if (waited) return waited;
+    if (waited) return { socket: waited };
     if (signal?.aborted) throw unavailable(`the request for node ${nodeName} ended before its agent answered`);
     throw unavailable(`the node agent of ${nodeName} has no open connection to this API server (${this.o.identity}): it may be stopped, or unable to reach this server`);
   }
@@ -90,13 +99,42 @@ export class Tunnels implements RemoteAgents {
     const onClose = () => gone.abort();
     socket.once('close', onClose);
     try {
-      const tunnel = await this.connect(nodeName, gone.signal);
-      if (!tunnel) return false;
-      forwardUpgrade(req, head, socket, tunnel);
+      const route = await this.connect(nodeName, gone.signal, req.headers[FORWARDED_BY_HEADER] !== undefined);
+      if (!route) return false;
+      forwardUpgrade(req, head, socket, route);
       return true;
     } finally {
       socket.off('close', onClose);
     }
+  }
+
+  /** A TLS connection to the server holding the agent's tunnels, and the headers it accepts. */
+  private dialPeer(holder: string, nodeName: string, signal?: AbortSignal): Promise<Route> {
+    const peers = this.o.peers!;
+    const at = serverEndpoint(holder);
+    if (!at) return Promise.reject(unavailable(`the node agent of ${nodeName} is connected to API server ${holder}, which cannot be dialled by that name: send the request to it`));
+    return new Promise((resolve, reject) => {
+      // The peer's certificate must chain to the cluster CA; its names need not include how the
+      // peer named itself (a machine name for a wildcard address).
+      const socket = tlsConnect({ host: at.host, port: at.port, ca: peers.caPem, checkServerIdentity: () => undefined, ...(isIP(at.host) ? {} : { servername: at.host }) });
+      const fail = (why: string) => {
+        cancel();
+        socket.destroy();
+        reject(unavailable(`the node agent of ${nodeName} is connected to API server ${holder}, which this server (${this.o.identity}) cannot reach: ${why}`));
+      };
+      const onError = (e: Error) => fail(e.message);
+      const onAbort = () => fail('the request ended first');
+      const cancel = this.clock.setTimer(() => fail('no answer within 5 s'), 5_000);
+      socket.once('error', onError);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('secureConnect', () => {
+        cancel();
+        socket.off('error', onError);
+        signal?.removeEventListener('abort', onAbort);
+        socket.on('error', () => socket.destroy());
+        resolve({ socket, headers: { authorization: `Bearer ${peers.token}`, [FORWARDED_BY_HEADER]: this.o.identity } });
+      });
+    });
   }
 
   /** Ends every tunnel, idle or in use; later ones are refused. */

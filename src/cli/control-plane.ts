@@ -228,7 +228,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const running: Promise<unknown>[] = [];
   let pool: NodePool | undefined;
   // Pods on remote agents' nodes are reached through the tunnels those agents open to this server.
-  const tunnels = opts.token ? new Tunnels({ api, client, identity: opts.serverAddress ? tunnelServerName(opts.serverAddress, hostname()) : (opts.leaderElection?.identity ?? hostname()), clock, log }) : undefined;
+  const tunnels = opts.token ? new Tunnels({ api, client, identity: opts.serverAddress ? tunnelServerName(opts.serverAddress, hostname()) : (opts.leaderElection?.identity ?? hostname()), clock, log, peers: opts.caCertPem ? { caPem: opts.caCertPem, token: opts.token } : undefined }) : undefined;
   ctx.podSubresource = podSubresourceWithTunnels({ pool: () => pool, tunnels });
   let processCluster: ProcessCluster | undefined;
   // Informers the DNS server reads rather than watching the same resources again.

@@ -18,6 +18,8 @@ import { startControlPlane, type ControlPlane } from '../../src/cli/control-plan
 import { writeKubeconfig } from '../../src/cli/kubeconfig.ts';
 import { ensurePki } from '../../src/cli/pki.ts';
 import { FakeStreamingRuntime } from '../fixtures/fake-streaming-runtime.ts';
+import { freePort } from '../fixtures/registry.ts';
+import { openBackend, type Backend } from '../../src/store/index.ts';
 import { haveKubectl, kubectlBin, runKubectl } from '../fixtures/kubectl.ts';
 import { eventually } from './helpers.ts';
 
@@ -30,6 +32,8 @@ let agent: RunningAgent;
 let fake: FakeStreamingRuntime;
 let echo: Server;
 let kubeconfig: string;
+let serverA: string;
+let backend: Backend;
 
 const pods = () => cp.client.resource({ apiVersion: 'v1', resource: 'pods', namespaced: true });
 const nodes = () => cp.client.resource({ apiVersion: 'v1', resource: 'nodes', namespaced: false });
@@ -80,8 +84,12 @@ beforeAll(async () => {
   echo.listen(0, '127.0.0.1');
   await new Promise((r) => echo.once('listening', r));
   fake = new FakeStreamingRuntime({ ports: { 80: (echo.address() as AddressInfo).port } });
-  cp = await startControlPlane({ datastore: 'memory', token: pki.token, caCertPem: pki.caCertPem, serverAddress: 'server-a' });
-  http = await listenHttps(cp.api, { cert: pki.certPem, key: pki.keyPem, port: 0, onUpgrade: streamingUpgrade({ api: cp.api, pool: () => cp.pool, remote: cp.tunnels }) });
+  // A dialable name, so that a second server on the same store can pass requests on to this one.
+  const port = await freePort();
+  serverA = `127.0.0.1:${port}`;
+  backend = await openBackend('memory');
+  cp = await startControlPlane({ backend, token: pki.token, caCertPem: pki.caCertPem, serverAddress: serverA });
+  http = await listenHttps(cp.api, { cert: pki.certPem, key: pki.keyPem, port, onUpgrade: streamingUpgrade({ api: cp.api, pool: () => cp.pool, remote: cp.tunnels }) });
   kubeconfig = await writeKubeconfig({ dataDir: root, server: `https://127.0.0.1:${http.port}`, caCertPem: pki.caCertPem, token: pki.token });
   agent = await startAgent({ server: `https://127.0.0.1:${http.port}`, token: pki.token, nodes: ['edge-1'], runtime: fake });
   await eventually(() => agent.tunnels.connected(), { what: 'the agent tunnels open' });
@@ -104,7 +112,7 @@ describe('pods on a remote agent, through its tunnels', () => {
     const bad = await get('/api/v1/namespaces/default/pods/box/log?container=nope');
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).message).toBe('container nope is not valid for pod box');
-    await eventually(async () => (await nodes().get('', 'edge-1')).metadata.annotations?.[TUNNEL_SERVER_ANNOTATION] === 'server-a', { what: 'the tunnel server annotation' });
+    await eventually(async () => (await nodes().get('', 'edge-1')).metadata.annotations?.[TUNNEL_SERVER_ANNOTATION] === serverA, { what: 'the tunnel server annotation' });
   });
 
   it('follows logs as they come, until the container ends', async () => {
@@ -182,12 +190,54 @@ describe('pods on a remote agent, through its tunnels', () => {
     }
   });
 
-  it('answers 503 naming the server an agent is connected to, and refuses tunnels without node credentials', async () => {
+  it('passes requests for an agent connected to another server on to that server (logs, exec)', async () => {
+    // A second API server on the same store, serving only: the agent's tunnels stay with the first.
+    const shared = new Proxy(backend, { get: (t, p) => (p === 'close' ? async () => {} : typeof Reflect.get(t, p) === 'function' ? (Reflect.get(t, p) as (...a: unknown[]) => unknown).bind(t) : Reflect.get(t, p)) });
+    const cpB = await startControlPlane({ backend: shared, token: pki.token, caCertPem: pki.caCertPem, serverAddress: '127.0.0.1:1', controllers: false });
+    const httpB = await listenHttps(cpB.api, { cert: pki.certPem, key: pki.keyPem, port: 0, onUpgrade: streamingUpgrade({ api: cpB.api, pool: () => cpB.pool, remote: cpB.tunnels }) });
+    try {
+      const viaB = (path: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const r = request(`https://127.0.0.1:${httpB.port}${path}`, { ca: pki.caCertPem, headers: { authorization: `Bearer ${pki.token}` } }, (res) => {
+            let body = '';
+            res.setEncoding('utf8').on('data', (d: string) => (body += d));
+            res.once('end', () => resolve({ status: res.statusCode!, body }));
+          });
+          r.once('error', reject);
+          r.end();
+        });
+      const logs = await viaB('/api/v1/namespaces/default/pods/box/log');
+      expect(logs.status).toBe(200);
+      expect(logs.body).toContain('k8ts-sim: container c started (image busybox)');
+      // The agent's own refusal comes back through both servers.
+      const bad = await viaB('/api/v1/namespaces/default/pods/box/log?container=nope');
+      expect(bad.status).toBe(400);
+      expect(JSON.parse(bad.body).message).toBe('container nope is not valid for pod box');
+      if (haveKubectl) {
+        const kubeconfigB = await writeKubeconfig({ dataDir: mkdtempSync(join(tmpdir(), 'k8ts-kc-b-')), server: `https://127.0.0.1:${httpB.port}`, caCertPem: pki.caCertPem, token: pki.token });
+        const exec = await runKubectl({ kubeconfig: kubeconfigB, home: root }, ['exec', 'box', '--', 'echo', 'through-b']);
+        expect(exec.stdout).toContain('through-b');
+      }
+    } finally {
+      await httpB.close();
+      await cpB.stop();
+    }
+  });
+
+  it('answers 503 naming a server it cannot reach, and refuses tunnels without node credentials', async () => {
     await nodes().create('', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'far-1', annotations: { 'node.k8ts.io/agent': 'elsewhere', [TUNNEL_SERVER_ANNOTATION]: 'server-b' } } });
     await pods().create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'far' }, spec: { nodeName: 'far-1', containers: [{ name: 'c', image: 'busybox' }] } });
     const far = await get('/api/v1/namespaces/default/pods/far/log');
     expect(far.status).toBe(503);
-    expect(JSON.parse(far.body).message).toBe('the node agent of far-1 is connected to API server server-b, not to this one (server-a): send the request to server-b');
+    expect(JSON.parse(far.body).message).toBe('the node agent of far-1 is connected to API server server-b, which cannot be dialled by that name: send the request to it');
+    await nodes().patch('', 'far-1', 'merge', { metadata: { annotations: { [TUNNEL_SERVER_ANNOTATION]: '127.0.0.1:1' } } });
+    const down = await get('/api/v1/namespaces/default/pods/far/log');
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.body).message).toMatch(new RegExp(`^the node agent of far-1 is connected to API server 127\\.0\\.0\\.1:1, which this server \\(${serverA.replace(/\./g, '\\.')}\\) cannot reach: .*ECONNREFUSED`));
+    // A request another server passed on is not passed on again.
+    const looped = await get('/api/v1/namespaces/default/pods/far/log', { headers: { 'x-k8ts-forwarded-by': 'elsewhere' } });
+    expect(looped.status).toBe(503);
+    expect(JSON.parse(looped.body).message).toContain('send the request to 127.0.0.1:1');
     const refused = await get(TUNNEL_PATH, { headers: { connection: 'Upgrade', upgrade: TUNNEL_UPGRADE } });
     expect(refused.status).toBe(401);
   });
