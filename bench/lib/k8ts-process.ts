@@ -54,7 +54,8 @@ export async function startK8ts(opts: StartK8tsOptions): Promise<K8tsProcess> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'bin/k8ts.mjs'), 'up', '--data-dir', opts.dataDir, '--port', '0', '--dns-port', '0', ...(opts.args ?? [])], {
     cwd: repoRoot,
-    env: { ...process.env, ...opts.env },
+    // The cluster registry beside the data dir, not in the user's home.
+    env: { ...process.env, K8TS_HOME: join(opts.dataDir, '..', 'k8ts-home'), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

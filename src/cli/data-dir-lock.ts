@@ -8,11 +8,31 @@ export class DataDirInUseError extends Error {}
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // An exited process its parent has not reaped yet still answers signal 0: Linux says so in /proc.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
 }
+
+/** The pid of the live k8ts process holding `dataDir`, if any. */
+export function runningPid(dataDir: string): number | undefined {
+  let holder: number;
+  try {
+    holder = Number(readFileSync(join(dataDir, 'k8ts.pid'), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(holder) && holder > 0 && alive(holder) ? holder : undefined;
+}
+
+/** Whether process `pid` is still there. */
+export const processAlive = (pid: number): boolean => alive(pid);
 
 /** Takes the lock or throws DataDirInUseError; returns the release function. */
 export function lockDataDir(dataDir: string): () => void {

@@ -8,6 +8,7 @@ import { registerNodeCommands } from './node-commands.ts';
 import { registerImageCommands } from './image-commands.ts';
 import { registerAgentCommands } from './agent-commands.ts';
 import { registerMigrateCommand } from './migrate.ts';
+import { registerClusterCommands } from './clusters/commands.ts';
 import { parseDatastore } from '../store/datastore-url.ts';
 
 const DEFAULT_DATA_DIR = '.k8ts';
@@ -87,12 +88,31 @@ program
   .addOption(new Option('--runtime <kind>', 'what runs containers: simulated (no processes, works everywhere) or process (real processes in namespaces; needs root and bubblewrap)').choices(['simulated', 'process']).default('simulated'))
   .option('--token-auth-file <file>', 'CSV of further bearer tokens, one `token,user,uid[,"group1,group2"]` a line (as kube-apiserver\'s); their users get what RBAC grants')
   .option('--time-scale <n>', 'simulated clusters: cluster time runs N times faster (heartbeats, lease expiry, grace periods, probes, minReadySeconds); timestamps then run ahead of the wall clock', timeScale)
+  .option('--name <name>', 'a name for the cluster: its own data dir ($K8TS_HOME/clusters/<name>, K8TS_HOME defaulting to ~/.k8ts), free ports on first start, kubeconfig context k8ts-<name>')
+  .option('--merge-kubeconfig', "also add the cluster's context to your kubeconfig ($KUBECONFIG or ~/.kube/config) and make it current, as kind does", false)
   .option('-v, --verbose', 'log controller activity to stderr', false)
-  .action(async (o: UpOptions & { leaderElectLeaseDuration: number; leaderElectRenewDeadline: number; leaderElectRetryPeriod: number }) => {
+  .action(async function (this: Command, o: UpOptions & { leaderElectLeaseDuration: number; leaderElectRenewDeadline: number; leaderElectRetryPeriod: number }) {
     const leaderElection = { leaseDurationMs: o.leaderElectLeaseDuration, renewDeadlineMs: o.leaderElectRenewDeadline, retryPeriodMs: o.leaderElectRetryPeriod };
     if (leaderElection.renewDeadlineMs >= leaderElection.leaseDurationMs) throw new Error('--leader-elect-renew-deadline must be shorter than --leader-elect-lease-duration');
     if (leaderElection.retryPeriodMs >= leaderElection.renewDeadlineMs) throw new Error('--leader-elect-retry-period must be shorter than --leader-elect-renew-deadline');
-    await up({ ...o, leaderElection });
+    const argv = process.argv.slice(process.argv.indexOf('up') + 1);
+    const given = (flag: string) => this.getOptionValueSource(flag) === 'cli';
+    let recordPorts = false;
+    if (o.name !== undefined) {
+      const { checkClusterName, clusterDataDir, readClusterRecord } = await import('./clusters/registry.ts');
+      checkClusterName(o.name);
+      if (!given('dataDir')) o.dataDir = clusterDataDir({ name: o.name });
+      // Side by side with other clusters: its own ports, chosen free on the first start and kept.
+      const recorded = readClusterRecord(o.dataDir)?.args ?? [];
+      const recordedPort = (flag: string) => {
+        const i = recorded.indexOf(flag);
+        return i >= 0 ? Number(recorded[i + 1]) : 0;
+      };
+      if (!given('port')) o.port = recordedPort('--port');
+      if (!given('dnsPort')) o.dnsPort = recordedPort('--dns-port');
+      recordPorts = !given('port') || !given('dnsPort');
+    }
+    await up({ ...o, leaderElection, argv, recordPorts });
   });
 
 program
@@ -140,6 +160,7 @@ program
     process.exit(0);
   });
 
+registerClusterCommands(program);
 registerNodeCommands(program);
 registerImageCommands(program, DEFAULT_DATA_DIR);
 registerAgentCommands(program);

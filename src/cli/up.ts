@@ -1,13 +1,15 @@
 // `k8ts up`: start a whole cluster in this process, write the admin kubeconfig, serve until a
 // signal, then stop cleanly (the SQLite store is consistent at every commit anyway).
-import { resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { appendFileSync, fstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { tokenFileAuthenticator } from '../auth/token-file.ts';
 import { listenHttps } from '../apiserver/https-server.ts';
 import { streamingUpgrade } from '../apiserver/streaming/upgrade.ts';
 import { startControlPlane } from './control-plane.ts';
 import { checkHost } from '../process/process-runtime.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { contextName, readClusterRecord, recordedArgs, register, UNNAMED, withArg, writeClusterRecord } from './clusters/registry.ts';
+import { mergeIntoUserKubeconfig } from './clusters/user-kubeconfig.ts';
 import { clusterClock } from '../util/scaled-clock.ts';
 import { nodeCreationProgress, nodesReadyProgress } from './nodes-ready-progress.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
@@ -43,15 +45,48 @@ export interface UpOptions {
   tokenAuthFile?: string;
   /** Simulated clusters only: cluster time runs this many times faster than the wall clock. */
   timeScale?: number;
+  /** The cluster's name (k8ts list, stop, start, delete; its kubeconfig context is k8ts-<name>). */
+  name?: string;
+  /** Also add the cluster's context to the user's kubeconfig and make it current (as kind does). */
+  mergeKubeconfig?: boolean;
+  /** The `up` arguments as given, kept in the data dir for `k8ts start`. */
+  argv?: string[];
+  /** Record the ports this start ended up on (a named cluster picks free ones on its first start). */
+  recordPorts?: boolean;
 }
 
 /** Unprivileged, so `k8ts up` needs no root; `--dns-port 53` when root and wanted. */
 export const DEFAULT_DNS_PORT = 10053;
 
+/**
+ * Appends lines to <data-dir>/logs/server.log for `k8ts export logs`, unless stdout is that file
+ * already (`k8ts start` sends the output there).
+ */
+function serverLogTee(dataDir: string): ((line: string) => void) | undefined {
+  try {
+    if (fstatSync(1).isFile()) return undefined;
+    mkdirSync(join(dataDir, 'logs'), { recursive: true });
+    const path = join(dataDir, 'logs', 'server.log');
+    return (line) => {
+      try {
+        appendFileSync(path, `${new Date().toISOString()} ${line}\n`);
+      } catch {
+        // A log that cannot be written does not stop the cluster.
+      }
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function up(opts: UpOptions): Promise<void> {
   const dataDir = resolve(opts.dataDir);
   const release = lockDataDir(dataDir);
-  const say = (m: string) => process.stdout.write(`k8ts: ${m}\n`);
+  const logFile = serverLogTee(dataDir);
+  const say = (m: string) => {
+    process.stdout.write(`k8ts: ${m}\n`);
+    logFile?.(`k8ts: ${m}`);
+  };
   const log = opts.verbose ? (m: string) => process.stderr.write(`k8ts: ${m}\n`) : (m: string) => { if (/internal error/.test(m)) process.stderr.write(`k8ts: ${m}\n`); };
   const t0 = performance.now();
   const entered = Math.round(t0);
@@ -105,7 +140,16 @@ export async function up(opts: UpOptions): Promise<void> {
     mark('serving');
     cp.processCluster?.setBackends({ apiPort: http.port });
     const server = `https://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${http.port}`;
-    const kubeconfig = await writeKubeconfig({ dataDir, server, caCertPem: pki.caCertPem, token: pki.token });
+    const name = opts.name ?? UNNAMED;
+    const kubeconfig = await writeKubeconfig({ dataDir, server, caCertPem: pki.caCertPem, token: pki.token, contextName: contextName(name) });
+    // What `k8ts start` needs to bring this cluster back, and where `k8ts list` finds it.
+    let args = recordedArgs(opts.argv ?? []);
+    if (opts.recordPorts) {
+      args = withArg(args, '--port', String(http.port));
+      if (cp.dns) args = withArg(args, '--dns-port', String(cp.dns.port));
+    }
+    writeClusterRecord(dataDir, { name, args, createdAt: readClusterRecord(dataDir)?.createdAt || new Date().toISOString() });
+    register({ name, dataDir });
     if (cp.dns) {
       say(`DNS on ${cp.dns.host}:${cp.dns.port} (zone ${opts.clusterDomain ?? 'cluster.local'})`);
       // Names outside the zone go to the host's resolvers; without any they are refused, said once here.
@@ -115,6 +159,10 @@ export async function up(opts: UpOptions): Promise<void> {
     say(`kubeconfig written to ${kubeconfig}`);
     say(`run: export KUBECONFIG=${kubeconfig}`);
     say(`dashboard: ${server}/dashboard/ (sign in with the kubeconfig's token)`);
+    if (opts.mergeKubeconfig) {
+      const merged = mergeIntoUserKubeconfig(kubeconfig);
+      say(`context ${merged.context} added to ${merged.path} and made current`);
+    }
     // Thousands of simulated nodes take seconds to report Ready: show them coming.
     const readiness = new AbortController();
     void nodesReadyProgress(cp.client, readiness.signal);

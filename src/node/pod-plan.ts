@@ -86,6 +86,7 @@ export function planPod(pod: KubeObject, track: PodTrack, now: number): Plan {
 
   // Restart after an exit once the crash back-off has passed.
   const restart = (c: ContainerTrack, image: string): void => {
+    if (c.fromPreviousRun) return start(c, image);
     const cur = c.current!;
     const ran = (cur.finishedAt ?? now) - (cur.startedAt ?? now);
     const at = (cur.finishedAt ?? now) + restartDelayMs(c.restartCount, ran);

@@ -14,7 +14,7 @@ import type { IpAllocator } from './ip-allocator.ts';
 import { planPod, podRef, type PodSpecLite, type Step } from './pod-plan.ts';
 import { computeResolvConf, type PodDnsSpec } from '../dns/resolv-conf.ts';
 import { buildPodStatus, statusPatch } from './pod-status.ts';
-import { newContainerTrack, type ContainerTrack, type PodTrack } from './pod-track.ts';
+import { trackFromStatus, type ContainerTrack, type PodTrack } from './pod-track.ts';
 import { probeContainer } from './probes.ts';
 import { RuntimeError, type ContainerRuntime, type ContainerSpec } from './runtime.ts';
 import type { TimerWheel } from './timer-wheel.ts';
@@ -122,14 +122,21 @@ export class PodSync {
   private admit(key: string, pod: KubeObject): SyncedTrack {
     const spec = (pod.spec ?? {}) as PodSpecLite;
     const containers = new Map<string, ContainerTrack>();
-    for (const c of spec.initContainers ?? []) containers.set(c.name, newContainerTrack(c.name, true));
-    for (const c of spec.containers ?? []) containers.set(c.name, newContainerTrack(c.name, false));
+    // A pod whose status names containers was run by a previous run of this agent: they restart.
+    const old = (pod.status ?? {}) as { initContainerStatuses?: { name: string }[]; containerStatuses?: { name: string }[] };
+    const seen = (list: { name: string }[] | undefined, name: string) => list?.find((s) => s.name === name);
+    const now = this.d.clock.now();
+    const uid = pod.metadata.uid ?? '';
+    for (const c of spec.initContainers ?? []) containers.set(c.name, trackFromStatus(c.name, true, uid, seen(old.initContainerStatuses, c.name), now));
+    for (const c of spec.containers ?? []) containers.set(c.name, trackFromStatus(c.name, false, uid, seen(old.containerStatuses, c.name), now));
     // The sandbox: a host-network pod shares the node's address (the kubelet reports the node
     // IPs as pod IPs); any other gets one from the node's range (the one it had, after a restart).
     const hostNetwork = (pod.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork === true;
     const had = (pod.status as { podIP?: string } | undefined)?.podIP;
     const podIP = hostNetwork ? this.d.hostIP : had && this.d.ips.claim(had) ? had : this.d.ips.allocate();
     const track: SyncedTrack = { key, uid: pod.metadata.uid ?? '', startTime: this.d.clock.now(), podIP, sandboxReady: podIP !== undefined, containers, finishing: false, wakeAt: Infinity, ipReleased: hostNetwork };
+    // As the kubelet says when it finds a pod's sandbox gone after a reboot.
+    if ([...containers.values()].some((c) => c.fromPreviousRun)) this.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
     if (!podIP) this.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: no IP addresses available in range set for node ${this.d.nodeName}`);
     if (this.d.dns) {
       const dns = computeResolvConf({ spec: (pod.spec ?? {}) as PodDnsSpec, namespace: pod.metadata.namespace ?? 'default', ...this.d.dns });
@@ -271,6 +278,7 @@ export class PodSync {
     c.waiting = undefined;
     c.killing = false;
     c.started = c.ready = false;
+    c.fromPreviousRun = false;
     this.event(pod, 'Normal', 'Created', `Created container: ${c.name}`, path);
     await runtime.startContainer(created.id);
     this.event(pod, 'Normal', 'Started', `Started container ${c.name}`, path);

@@ -105,7 +105,8 @@ export async function startK8ts(opts: StartOptions = {}): Promise<K8ts> {
     const args = [...command.slice(1), 'up', '--data-dir', dataDir, '--port', String(port), ...dnsArgs, ...(opts.args ?? [])];
     const proc = spawn(command[0]!, args, {
       cwd: repoRoot,
-      env: { ...process.env, ...opts.env },
+      // Its own K8TS_HOME: the cluster registry stays in the test's temp dir.
+      env: { ...process.env, K8TS_HOME: join(root, 'k8ts-home'), ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group, so stop() also ends anything it started
     });
