@@ -9,6 +9,7 @@ import { registerImageCommands } from './image-commands.ts';
 import { registerAgentCommands } from './agent-commands.ts';
 import { registerMigrateCommand } from './migrate.ts';
 import { registerClusterCommands } from './clusters/commands.ts';
+import { registerSnapshotCommands } from '../snapshot/commands.ts';
 import { parseDatastore } from '../store/datastore-url.ts';
 
 const DEFAULT_DATA_DIR = '.k8ts';
@@ -89,9 +90,10 @@ program
   .option('--token-auth-file <file>', 'CSV of further bearer tokens, one `token,user,uid[,"group1,group2"]` a line (as kube-apiserver\'s); their users get what RBAC grants')
   .option('--time-scale <n>', 'simulated clusters: cluster time runs N times faster (heartbeats, lease expiry, grace periods, probes, minReadySeconds); timestamps then run ahead of the wall clock', timeScale)
   .option('--name <name>', 'a name for the cluster: its own data dir ($K8TS_HOME/clusters/<name>, K8TS_HOME defaulting to ~/.k8ts), free ports on first start, kubeconfig context k8ts-<name>')
+  .option('--from-snapshot <snapshot>', 'start from a snapshot (its name or archive path) in a new data dir: a fork of the cluster it was taken from')
   .option('--merge-kubeconfig', "also add the cluster's context to your kubeconfig ($KUBECONFIG or ~/.kube/config) and make it current, as kind does", false)
   .option('-v, --verbose', 'log controller activity to stderr', false)
-  .action(async function (this: Command, o: UpOptions & { leaderElectLeaseDuration: number; leaderElectRenewDeadline: number; leaderElectRetryPeriod: number }) {
+  .action(async function (this: Command, o: UpOptions & { fromSnapshot?: string; leaderElectLeaseDuration: number; leaderElectRenewDeadline: number; leaderElectRetryPeriod: number }) {
     const leaderElection = { leaseDurationMs: o.leaderElectLeaseDuration, renewDeadlineMs: o.leaderElectRenewDeadline, retryPeriodMs: o.leaderElectRetryPeriod };
     if (leaderElection.renewDeadlineMs >= leaderElection.leaseDurationMs) throw new Error('--leader-elect-renew-deadline must be shorter than --leader-elect-lease-duration');
     if (leaderElection.retryPeriodMs >= leaderElection.renewDeadlineMs) throw new Error('--leader-elect-retry-period must be shorter than --leader-elect-renew-deadline');
@@ -111,6 +113,10 @@ program
       if (!given('port')) o.port = recordedPort('--port');
       if (!given('dnsPort')) o.dnsPort = recordedPort('--dns-port');
       recordPorts = !given('port') || !given('dnsPort');
+    }
+    if (o.fromSnapshot !== undefined) {
+      const { restoreForUp } = await import('../snapshot/commands.ts');
+      await restoreForUp(o.fromSnapshot, resolve(o.dataDir));
     }
     await up({ ...o, leaderElection, argv, recordPorts });
   });
@@ -161,6 +167,7 @@ program
   });
 
 registerClusterCommands(program);
+registerSnapshotCommands(program);
 registerNodeCommands(program);
 registerImageCommands(program, DEFAULT_DATA_DIR);
 registerAgentCommands(program);
