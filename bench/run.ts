@@ -23,6 +23,7 @@ import { benchDaemonSet, benchDeployment, DAEMONSET_READY_TARGET, DAEMONSET_ROLL
 import { benchOrderedSteps, benchParallelSet, benchRollingUpdate, PARALLEL_TARGET, STEP_TARGET } from './statefulsets.ts';
 import { benchProcessRuntime, PROCESS_REPORTS } from './process-runtime.ts';
 import { benchSeveralServers, SEVERAL_SERVERS_REPORTS } from './several-servers.ts';
+import { benchIdleClusters, benchSnapshot, IDLE_CLUSTER_RSS_TARGET } from './lifecycle.ts';
 import { benchDashboardDaemonSet, benchDashboardStatefulSet, DASHBOARD_LOAD_TARGET, DASHBOARD_UPDATE_TARGET } from './dashboard.ts';
 
 export const ETCD_RATIO_TARGET: Target = { op: '>=', value: 3 };
@@ -160,6 +161,17 @@ const steps: Step[] = [
       dashboardDaemonSetUpdateP99: { unit: 'ms', target: DASHBOARD_UPDATE_TARGET },
     },
     run: async (signal) => ({ ...(await benchDashboardStatefulSet({ replicas: 1000, signal })), ...(await benchDashboardDaemonSet({ nodes: 5000, signal })) }),
+  },
+  {
+    name: 'lifecycle',
+    budgetMs: 300_000,
+    reports: {
+      idleRssOneCluster: { unit: 'MiB', target: IDLE_CLUSTER_RSS_TARGET },
+      idleRssTenClusters: { unit: 'MiB' },
+      snapshotSave: { unit: 's' },
+      snapshotRestore: { unit: 's' },
+    },
+    run: async (signal) => ({ ...(await benchIdleClusters({ clusters: 10, signal })), ...(await benchSnapshot({ objects: 10_000, volumeMiB: 1024, signal })) }),
   },
   {
     // Real busybox pods with `k8ts up --runtime process`; skipped without root, bubblewrap or a static busybox.

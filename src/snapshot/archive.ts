@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { pack } from 'tar-stream';
-import { tarEntries } from '../images/tar.ts';
+import { sniffCompression, tarEntries } from '../images/tar.ts';
 import { allowedPath, MANIFEST, manifestProblems, SNAPSHOT_FORMAT, SNAPSHOT_PARTS, type SnapshotFile, type SnapshotManifest } from './manifest.ts';
 
 export const K8TS_VERSION = '0.1.0';
@@ -60,10 +60,11 @@ function datastoreFacts(dbPath: string): { revision: number; objects: number } {
 }
 
 /**
- * Writes a snapshot of the cluster in `dataDir` to `out` (a .tar.gz) and a copy of its manifest
- * beside it (`out` with .json), for listing without reading the archive.
+ * Writes a snapshot of the cluster in `dataDir` to `out` (a tar; gzipped when the name ends in
+ * .gz) and a copy of its manifest beside it (`out` with .json), for listing without reading the
+ * archive.
  */
-export async function saveSnapshot(dataDir: string, out: string, cluster: string): Promise<SnapshotManifest> {
+export async function saveSnapshot(dataDir: string, out: string, cluster: string, compress = out.endsWith('.gz')): Promise<SnapshotManifest> {
   const db = join(dataDir, 'state.db');
   if (!existsSync(db)) throw new Error(`no SQLite datastore in ${dataDir}: snapshots cover the embedded datastore (for etcd, use etcdctl snapshot save)`);
   mkdirSync(dirname(out), { recursive: true });
@@ -89,9 +90,9 @@ export async function saveSnapshot(dataDir: string, out: string, cluster: string
     }
     const files: SnapshotFile[] = [];
     const tar = pack();
-    const gz = createGzip({ level: 1 });
     const partial = `${out}.partial`;
-    const written = pipeline(tar, gz, createWriteStream(partial, { mode: 0o600 }));
+    // Uncompressed: volume data rarely shrinks, and gzip would make a 1 GiB save several times slower.
+    const written = compress ? pipeline(tar, createGzip({ level: 1 }), createWriteStream(partial, { mode: 0o600 })) : pipeline(tar, createWriteStream(partial, { mode: 0o600 }));
     for (const it of items) {
       const st = lstatSync(it.source);
       if (st.isSymbolicLink()) {
@@ -122,7 +123,7 @@ export async function saveSnapshot(dataDir: string, out: string, cluster: string
 }
 
 /** The manifest copy kept beside an archive. */
-export const manifestPath = (archive: string) => archive.replace(/\.tar\.gz$/, '') + '.json';
+export const manifestPath = (archive: string) => archive.replace(/\.tar(\.gz)?$/, '') + '.json';
 
 export function readManifestCopy(archive: string): SnapshotManifest | undefined {
   try {
@@ -137,7 +138,7 @@ async function unpack(archive: string, dir: string): Promise<{ manifest: unknown
   const found = new Map<string, { size: number; sha256: string }>();
   let manifest: unknown;
   let src: Readable = createReadStream(archive);
-  src = src.pipe(createGunzip());
+  if ((await sniffCompression(archive)) === 'gzip') src = src.pipe(createGunzip());
   try {
     for await (const entry of tarEntries(src)) {
       const h = entry.header;

@@ -7,18 +7,19 @@ import type { Command } from 'commander';
 import { clusterDataDir, contextName, k8tsHome, readClusterRecord, UNNAMED } from '../cli/clusters/registry.ts';
 import { runningPid } from '../cli/data-dir-lock.ts';
 import { formatBytes } from '../cli/progress.ts';
-import { readManifestCopy, restoreSnapshot, saveSnapshot } from './archive.ts';
+import { manifestPath, readManifestCopy, restoreSnapshot, saveSnapshot } from './archive.ts';
 import { checkSnapshotName } from './manifest.ts';
 
 const say = (l: string) => process.stdout.write(`${l}\n`);
 const snapshotsDir = () => join(k8tsHome(), 'snapshots');
+const archivesIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.tar')).sort() : []);
 
 /** A snapshot by name (in $K8TS_HOME/snapshots) or by path to its archive. */
 export function snapshotArchive(ref: string): string {
-  if (ref.includes('/') || ref.endsWith('.tar.gz')) return resolve(ref);
-  const path = join(snapshotsDir(), `${checkSnapshotName(ref)}.tar.gz`);
+  if (ref.includes('/') || /\.tar(\.gz)?$/.test(ref)) return resolve(ref);
+  const path = join(snapshotsDir(), `${checkSnapshotName(ref)}.tar`);
   if (!existsSync(path)) {
-    const known = existsSync(snapshotsDir()) ? readdirSync(snapshotsDir()).filter((f) => f.endsWith('.tar.gz')).map((f) => f.slice(0, -7)) : [];
+    const known = archivesIn(snapshotsDir()).map((f) => f.slice(0, -4));
     throw new Error(`no snapshot named "${ref}"${known.length ? `: there are ${known.join(', ')}` : ': `k8ts snapshot save NAME` makes one'}`);
   }
   return path;
@@ -40,11 +41,11 @@ export function registerSnapshotCommands(program: Command): void {
   const snap = program.command('snapshot').description('Save and restore whole clusters: API objects and volume data');
 
   which(snap.command('save <snapshot>').description('Snapshot a cluster (running or not): its datastore, volumes, certificates and token, into one archive'))
-    .option('--out <path>', 'write the archive here instead of $K8TS_HOME/snapshots/<snapshot>.tar.gz')
+    .option('--out <path>', 'write the archive here instead of $K8TS_HOME/snapshots/<snapshot>.tar (a name ending in .gz is gzipped)')
     .option('--force', 'replace a snapshot of the same name', false)
     .action(async (name: string, o: { name?: string; dataDir?: string; out?: string; force: boolean }) => {
       const dataDir = clusterDataDir(o);
-      const out = o.out ? resolve(o.out) : join(snapshotsDir(), `${checkSnapshotName(name)}.tar.gz`);
+      const out = o.out ? resolve(o.out) : join(snapshotsDir(), `${checkSnapshotName(name)}.tar`);
       if (existsSync(out) && !o.force) throw new Error(`snapshot ${out} exists: pass --force to replace it, or choose another name`);
       const t0 = performance.now();
       const m = await saveSnapshot(dataDir, out, readClusterRecord(dataDir)?.name ?? UNNAMED);
@@ -58,7 +59,7 @@ export function registerSnapshotCommands(program: Command): void {
     .description('List the snapshots in $K8TS_HOME/snapshots')
     .action(() => {
       const dir = snapshotsDir();
-      const names = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.tar.gz')).sort() : [];
+      const names = archivesIn(dir);
       if (!names.length) {
         say('No snapshots: `k8ts snapshot save NAME` makes one');
         return;
@@ -66,7 +67,7 @@ export function registerSnapshotCommands(program: Command): void {
       const rows = [['NAME', 'CLUSTER', 'CREATED', 'OBJECTS', 'SIZE']];
       for (const f of names) {
         const m = readManifestCopy(join(dir, f));
-        rows.push([f.slice(0, -7), m?.cluster ?? '?', m?.createdAt ?? '?', m ? String(m.objects) : '?', formatBytes(statSync(join(dir, f)).size)]);
+        rows.push([f.slice(0, -4), m?.cluster ?? '?', m?.createdAt ?? '?', m ? String(m.objects) : '?', formatBytes(statSync(join(dir, f)).size)]);
       }
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows) say(r.map((c, i) => c.padEnd(widths[i]! + 3)).join('').trimEnd());
@@ -78,7 +79,7 @@ export function registerSnapshotCommands(program: Command): void {
     .action((name: string) => {
       const archive = snapshotArchive(name);
       rmSync(archive);
-      rmSync(archive.replace(/\.tar\.gz$/, '.json'), { force: true });
+      rmSync(manifestPath(archive), { force: true });
       say(`removed snapshot ${name}`);
     });
 

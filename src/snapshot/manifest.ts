@@ -1,5 +1,5 @@
 // What a snapshot archive holds and the checks that decide whether it may be restored. Pure: the
-// archive's I/O is in archive.ts. An archive is a gzipped tar of the data dir's state — the
+// archive's I/O is in archive.ts. An archive is a tar (gzipped if asked) of the data dir's state — the
 // SQLite datastore (an online backup), the volume directories, the PKI and cluster token, the
 // recorded cluster time — with `manifest.json` last, listing each file's size and SHA-256.
 
