@@ -24,6 +24,7 @@ import { benchOrderedSteps, benchParallelSet, benchRollingUpdate, PARALLEL_TARGE
 import { benchProcessRuntime, PROCESS_REPORTS } from './process-runtime.ts';
 import { benchSeveralServers, SEVERAL_SERVERS_REPORTS } from './several-servers.ts';
 import { benchIdleClusters, benchSnapshot, IDLE_CLUSTER_RSS_TARGET } from './lifecycle.ts';
+import { benchLeaseSoak, SOAK_DB_TARGET } from './soak.ts';
 import { benchDashboardDaemonSet, benchDashboardStatefulSet, DASHBOARD_LOAD_TARGET, DASHBOARD_UPDATE_TARGET } from './dashboard.ts';
 
 export const ETCD_RATIO_TARGET: Target = { op: '>=', value: 3 };
@@ -172,6 +173,12 @@ const steps: Step[] = [
       snapshotRestore: { unit: 's' },
     },
     run: async (signal) => ({ ...(await benchIdleClusters({ clusters: 10, signal })), ...(await benchSnapshot({ objects: 10_000, volumeMiB: 1024, signal })) }),
+  },
+  {
+    name: 'soak',
+    budgetMs: 400_000,
+    reports: { leaseSoakDatabase: { unit: 'MiB', target: SOAK_DB_TARGET } },
+    run: (signal) => benchLeaseSoak({ nodes: 5000, rounds: 360, signal }),
   },
   {
     // Real busybox pods with `k8ts up --runtime process`; skipped without root, bubblewrap or a static busybox.

@@ -73,6 +73,9 @@ export function compactOps(log: LogTable, from: number, to: number): void {
       log.setMeta(COMPACT_KEY, to);
     })
     .immediate();
+  // Give the pages compaction freed back to the file system, so the file tracks live data
+  // (the database is in incremental auto-vacuum mode, see openLogDatabase).
+  log.db.pragma('incremental_vacuum');
 }
 
 export function compactedRevisionOf(log: LogTable): number {

@@ -70,6 +70,12 @@ export function openLogDatabase(path: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
+  // Incremental auto-vacuum lets compaction return freed pages (PRAGMA incremental_vacuum) so the
+  // file shrinks with the live data. A database made before it is converted once by a VACUUM.
+  if (db.pragma('auto_vacuum', { simple: true }) !== 2) {
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.exec('VACUUM');
+  }
   db.exec(SCHEMA);
   return db;
 }
