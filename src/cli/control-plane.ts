@@ -16,7 +16,7 @@ import { Scheduler } from '../scheduler/index.ts';
 import { NodePool } from '../node/node-pool.ts';
 import type { ContainerRuntime } from '../node/runtime.ts';
 import { startProcessCluster, type ProcessCluster } from '../process/start.ts';
-import { ensureDefaultNodes } from '../node/node-object.ts';
+import { type DefaultNodesOptions, ensureDefaultNodes } from '../node/node-object.ts';
 import { Tunnels } from '../agent/tunnel-server.ts';
 import { podSubresourceWithTunnels } from '../agent/tunnel-proxy.ts';
 import { tunnelServerName } from '../agent/tunnel-protocol.ts';
@@ -90,7 +90,7 @@ export interface ControlPlaneOptions {
   /** Serve cluster DNS on this address (port 0 picks one); off when undefined. */
   dns?: { host: string; port: number };
   /** Create kind-style default nodes (k8ts up does; tests add their own). */
-  defaultNodes?: { workers: number; scheduleOnControlPlane: boolean; onProgress?: (created: number, total: number) => void };
+  defaultNodes?: { workers: number; scheduleOnControlPlane: boolean; onProgress?: (created: number, total: number) => void; custom?: DefaultNodesOptions['custom'] };
   /** The node pool's container runtime (default: simulated). */
   runtime?: ContainerRuntime;
   /** Run real processes (src/process/): needs root, bubblewrap, iproute2 and a data dir. */

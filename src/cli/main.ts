@@ -9,6 +9,7 @@ import { registerImageCommands } from './image-commands.ts';
 import { registerAgentCommands } from './agent-commands.ts';
 import { registerMigrateCommand } from './migrate.ts';
 import { registerClusterCommands } from './clusters/commands.ts';
+import { registerConfigCommands } from './cluster-config/commands.ts';
 import { registerSnapshotCommands } from '../snapshot/commands.ts';
 import { parseDatastore } from '../store/datastore-url.ts';
 
@@ -90,15 +91,26 @@ program
   .option('--token-auth-file <file>', 'CSV of further bearer tokens, one `token,user,uid[,"group1,group2"]` a line (as kube-apiserver\'s); their users get what RBAC grants')
   .option('--time-scale <n>', 'simulated clusters: cluster time runs N times faster (heartbeats, lease expiry, grace periods, probes, minReadySeconds); timestamps then run ahead of the wall clock', timeScale)
   .option('--name <name>', 'a name for the cluster: its own data dir ($K8TS_HOME/clusters/<name>, K8TS_HOME defaulting to ~/.k8ts), free ports on first start, kubeconfig context k8ts-<name>')
+  .option('--config <file>', 'a cluster config file (apiVersion: k8ts.io/v1alpha1, kind: Cluster): nodes with roles, labels, taints and capacity, networking, datastore, runtime, features; flags given here win over it')
   .option('--from-snapshot <snapshot>', 'start from a snapshot (its name or archive path) in a new data dir: a fork of the cluster it was taken from')
   .option('--merge-kubeconfig', "also add the cluster's context to your kubeconfig ($KUBECONFIG or ~/.kube/config) and make it current, as kind does", false)
   .option('-v, --verbose', 'log controller activity to stderr', false)
-  .action(async function (this: Command, o: UpOptions & { fromSnapshot?: string; leaderElectLeaseDuration: number; leaderElectRenewDeadline: number; leaderElectRetryPeriod: number }) {
+  .action(async function (this: Command, o: UpOptions & { config?: string; fromSnapshot?: string; leaderElectLeaseDuration: number; leaderElectRenewDeadline: number; leaderElectRetryPeriod: number }) {
     const leaderElection = { leaseDurationMs: o.leaderElectLeaseDuration, renewDeadlineMs: o.leaderElectRenewDeadline, retryPeriodMs: o.leaderElectRetryPeriod };
     if (leaderElection.renewDeadlineMs >= leaderElection.leaseDurationMs) throw new Error('--leader-elect-renew-deadline must be shorter than --leader-elect-lease-duration');
     if (leaderElection.retryPeriodMs >= leaderElection.renewDeadlineMs) throw new Error('--leader-elect-retry-period must be shorter than --leader-elect-renew-deadline');
-    const argv = process.argv.slice(process.argv.indexOf('up') + 1);
+    let argv = process.argv.slice(process.argv.indexOf('up') + 1);
     const given = (flag: string) => this.getOptionValueSource(flag) === 'cli';
+    let custom: UpOptions['customNodes'];
+    if (o.config !== undefined) {
+      const { readClusterConfig, upOptionsFrom, customNodes } = await import('./cluster-config/apply.ts');
+      const { resolve: resolvePath } = await import('node:path');
+      const c = readClusterConfig(o.config);
+      Object.assign(o, upOptionsFrom(c, given));
+      custom = customNodes(c, o.scheduleOnControlPlane);
+      // `start` reads the file again: it is kept by its absolute path.
+      argv = [...argv.filter((a, i) => a !== '--config' && argv[i - 1] !== '--config' && !a.startsWith('--config=')), '--config', resolvePath(o.config)];
+    }
     let recordPorts = false;
     if (o.name !== undefined) {
       const { checkClusterName, clusterDataDir, readClusterRecord } = await import('./clusters/registry.ts');
@@ -110,15 +122,16 @@ program
         const i = recorded.indexOf(flag);
         return i >= 0 ? Number(recorded[i + 1]) : 0;
       };
-      if (!given('port')) o.port = recordedPort('--port');
-      if (!given('dnsPort')) o.dnsPort = recordedPort('--dns-port');
+      const fromFile = (flag: 'port' | 'dnsPort') => custom !== undefined && o[flag] !== (flag === 'port' ? 6443 : DEFAULT_DNS_PORT);
+      if (!given('port') && !fromFile('port')) o.port = recordedPort('--port');
+      if (!given('dnsPort') && !fromFile('dnsPort')) o.dnsPort = recordedPort('--dns-port');
       recordPorts = !given('port') || !given('dnsPort');
     }
     if (o.fromSnapshot !== undefined) {
       const { restoreForUp } = await import('../snapshot/commands.ts');
       await restoreForUp(o.fromSnapshot, resolve(o.dataDir));
     }
-    await up({ ...o, leaderElection, argv, recordPorts });
+    await up({ ...o, leaderElection, argv, recordPorts, customNodes: custom });
   });
 
 program
@@ -167,6 +180,7 @@ program
   });
 
 registerClusterCommands(program);
+registerConfigCommands(program);
 registerSnapshotCommands(program);
 registerNodeCommands(program);
 registerImageCommands(program, DEFAULT_DATA_DIR);

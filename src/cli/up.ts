@@ -8,6 +8,7 @@ import { streamingUpgrade } from '../apiserver/streaming/upgrade.ts';
 import { startControlPlane } from './control-plane.ts';
 import { checkHost } from '../process/process-runtime.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import type { DefaultNodesOptions } from '../node/node-object.ts';
 import { contextName, readClusterRecord, recordedArgs, register, UNNAMED, withArg, writeClusterRecord } from './clusters/registry.ts';
 import { mergeIntoUserKubeconfig } from './clusters/user-kubeconfig.ts';
 import { clusterClock } from '../util/scaled-clock.ts';
@@ -53,6 +54,8 @@ export interface UpOptions {
   argv?: string[];
   /** Record the ports this start ended up on (a named cluster picks free ones on its first start). */
   recordPorts?: boolean;
+  /** The nodes a new cluster starts with, from a config file (instead of a control plane and --workers workers). */
+  customNodes?: DefaultNodesOptions['custom'];
 }
 
 /** Unprivileged, so `k8ts up` needs no root; `--dns-port 53` when root and wanted. */
@@ -125,7 +128,7 @@ export async function up(opts: UpOptions): Promise<void> {
       // Several servers on one datastore: controllers and the scheduler each run on one leader.
       leaderElection: store.shared ? { identity: `${hostname()}_${randomUUID()}`, timings: opts.leaderElection } : undefined,
       backend: store.backend,
-      dataDir, token: pki.token, caCertPem: pki.caCertPem, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane, onProgress: nodeCreationProgress() } });
+      dataDir, token: pki.token, caCertPem: pki.caCertPem, log, serverAddress: `${opts.host}:${opts.port}`, defaultNodes: { workers: opts.workers, scheduleOnControlPlane: opts.scheduleOnControlPlane, onProgress: nodeCreationProgress(), custom: opts.customNodes } });
     mark('control plane');
     let http;
     try {

@@ -56,3 +56,4 @@ export function nodeIndexFromCidr(cidr: string | undefined): number | undefined 
 export const CPU_ANNOTATION = 'node.k8ts.io/cpu';
 export const MEMORY_ANNOTATION = 'node.k8ts.io/memory';
 export const PODS_ANNOTATION = 'node.k8ts.io/pods';
+export const EPHEMERAL_STORAGE_ANNOTATION = 'node.k8ts.io/ephemeral-storage';

@@ -91,6 +91,8 @@ export interface DefaultNodesOptions {
   pods?: string;
   /** Told how many of the missing nodes are created so far (a start with thousands takes seconds). */
   onProgress?: (created: number, total: number) => void;
+  /** Instead of the kind-style set: these nodes (a cluster config file's), each made for its pod CIDR index. */
+  custom?: { name: string; object: (index: number) => KubeObject }[];
 }
 
 /**
@@ -99,7 +101,8 @@ export interface DefaultNodesOptions {
  */
 export async function ensureDefaultNodes(client: Client, opts: DefaultNodesOptions = {}): Promise<string[]> {
   const nodes = client.resource({ apiVersion: 'v1', resource: 'nodes', namespaced: false });
-  const wanted = [CONTROL_PLANE_NODE, ...Array.from({ length: opts.workers ?? 2 }, (_, i) => workerName(i))];
+  const wanted = opts.custom ? opts.custom.map((c) => c.name) : [CONTROL_PLANE_NODE, ...Array.from({ length: opts.workers ?? 2 }, (_, i) => workerName(i))];
+  const custom = new Map(opts.custom?.map((c) => [c.name, c.object]));
   const existing = (await nodes.list()).items;
   const names = new Set(existing.map((n) => n.metadata.name));
   const used = new Set<number>();
@@ -126,7 +129,8 @@ export async function ensureDefaultNodes(client: Client, opts: DefaultNodesOptio
   const worker = async () => {
     while (next < missing.length) {
       const { name, index, controlPlane } = missing[next++]!;
-      const obj = createNodeObject(name, {
+      const make = custom.get(name);
+      const obj = make ? make(index) : createNodeObject(name, {
         index,
         controlPlane,
         taints: controlPlane && !opts.scheduleOnControlPlane ? [{ ...CONTROL_PLANE_TAINT }] : undefined,

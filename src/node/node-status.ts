@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { release } from 'node:os';
 import type { KubeObject } from '../api/meta/types.ts';
 import { rfc3339 } from '../util/clock.ts';
-import { CPU_ANNOTATION, MEMORY_ANNOTATION, PODS_ANNOTATION } from './contract.ts';
+import { CPU_ANNOTATION, EPHEMERAL_STORAGE_ANNOTATION, MEMORY_ANNOTATION, PODS_ANNOTATION } from './contract.ts';
 import { DEFAULT_CPU, DEFAULT_MEMORY, DEFAULT_PODS, goArch } from './node-object.ts';
 
 export interface NodeStatusInput {
@@ -45,7 +45,7 @@ export function nodeCapacity(node: KubeObject, ephemeralStorage = '100Gi'): Reco
   const a = node.metadata.annotations ?? {};
   return {
     cpu: a[CPU_ANNOTATION] ?? DEFAULT_CPU,
-    'ephemeral-storage': ephemeralStorage,
+    'ephemeral-storage': a[EPHEMERAL_STORAGE_ANNOTATION] ?? ephemeralStorage,
     'hugepages-1Gi': '0',
     'hugepages-2Mi': '0',
     memory: a[MEMORY_ANNOTATION] ?? DEFAULT_MEMORY,

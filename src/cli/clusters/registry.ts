@@ -33,7 +33,7 @@ export const contextName = (name: string) => (name === UNNAMED ? 'k8ts' : `k8ts-
 
 /** `up` arguments worth keeping for `start`: the data dir and name are the record's place, the token stays out of files. */
 export function recordedArgs(argv: readonly string[]): string[] {
-  const dropWithValue = new Set(['--data-dir', '--name', '--token', '--from-snapshot', '--config']);
+  const dropWithValue = new Set(['--data-dir', '--name', '--token', '--from-snapshot']);
   const dropAlone = new Set(['--merge-kubeconfig']);
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
