@@ -32,6 +32,8 @@ export function errorResponse(e: unknown, log: (msg: string) => void): ApiRespon
   // The datastore is down or slow (etcd lost): an expected condition the client retries, not a bug.
   if (isStorageError(e, 'Unavailable')) return statusResponse(new ApiError('ServiceUnavailable', 503, e.message).toStatus());
   if (isStorageError(e, 'Timeout')) return statusResponse(new ApiError('Timeout', 504, e.message).toStatus());
+  // Upstream answers etcd's "database space exceeded" with a 500 as well; the message says what to do.
+  if (isStorageError(e, 'QuotaExceeded')) return statusResponse(internalError(e.message).toStatus());
   const coded = e as { code?: unknown; message?: string; name?: string };
   if ((coded.name === 'PatchError' || coded.name === 'ProtobufError') && typeof coded.code === 'number') {
     const reason = coded.code === 422 ? 'Invalid' : coded.code === 415 ? 'UnsupportedMediaType' : 'BadRequest';

@@ -13,13 +13,13 @@ export interface ClusterStore {
   pki: Pki;
 }
 
-export async function openClusterStore(o: { datastore: string; dataDir: string; token?: string; pki?: EnsurePkiOptions }): Promise<ClusterStore> {
+export async function openClusterStore(o: { datastore: string; dataDir: string; token?: string; pki?: EnsurePkiOptions; quotaBytes?: number }): Promise<ClusterStore> {
   const spec = parseDatastore(o.datastore, { dataDir: o.dataDir });
   if (o.token !== undefined && !o.token.trim()) throw new Error('--token is empty: pass the contents of <data-dir>/token of a server of this cluster');
   const token = o.token?.trim();
   let backend: Backend;
   try {
-    backend = await openDatastore(spec);
+    backend = await openDatastore(spec, o.quotaBytes !== undefined ? { quotaBytes: o.quotaBytes } : {});
   } catch (e) {
     throw new Error(`cannot open the datastore ${describeDatastore(spec)}: ${(e as Error).message}`);
   }

@@ -53,6 +53,13 @@ function datastore(v: string): string {
   }
 }
 
+/** 8Gi, 500Mi, 0 → bytes. */
+function byteSize(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)?$/.exec(v.trim());
+  if (!m) throw new InvalidArgumentError('must be a size such as 8Gi or 500Mi (0: no budget)');
+  return Math.round(Number(m[1]) * 1024 ** ({ Ki: 1, Mi: 2, Gi: 3, Ti: 4 }[m[2] as 'Ki'] ?? 0));
+}
+
 function timeScale(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0 || n > 1000) throw new InvalidArgumentError('must be a number above 0 and at most 1000, such as 60');
@@ -78,6 +85,7 @@ program
   .option('--port <port>', 'HTTPS port of the API server (0 picks a free one)', port, 6443)
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .option('--datastore <url>', 'where objects are stored: sqlite (in the data dir), sqlite:<path>, memory, or etcd://host:port[,host:port] (etcds:// for TLS; several servers may share one)', datastore, 'sqlite')
+  .option('--datastore-quota <size>', 'size budget of the SQLite datastore (default 8Gi): a warning past 80%, then creates and updates are refused until objects are deleted', byteSize)
   .option('--token <token>', "the cluster token, to join a datastore that already holds a cluster (another server's <data-dir>/token); a first server may choose it")
   .option('--leader-elect-lease-duration <duration>', 'with a shared datastore: how long a leader\'s lease lasts unrenewed', duration, 15_000)
   .option('--leader-elect-renew-deadline <duration>', 'how long a leader keeps trying to renew before it steps down', duration, 10_000)

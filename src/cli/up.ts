@@ -54,6 +54,8 @@ export interface UpOptions {
   argv?: string[];
   /** Record the ports this start ended up on (a named cluster picks free ones on its first start). */
   recordPorts?: boolean;
+  /** Size budget of the SQLite datastore in bytes (default 8 GiB; 0: none). */
+  datastoreQuota?: number;
   /** The nodes a new cluster starts with, from a config file (instead of a control plane and --workers workers). */
   customNodes?: DefaultNodesOptions['custom'];
 }
@@ -112,7 +114,7 @@ export async function up(opts: UpOptions): Promise<void> {
     }
     // In-cluster clients reach the API through the kubernetes Service's address.
     // The datastore first: one that holds a cluster already hands this server its CA and token.
-    const store = await openClusterStore({ datastore: opts.datastore, dataDir, token: opts.token, pki: { extraSans: [nthAddress(parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR), 1)] } });
+    const store = await openClusterStore({ datastore: opts.datastore, dataDir, token: opts.token, quotaBytes: opts.datastoreQuota, pki: { extraSans: [nthAddress(parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR), 1)] } });
     const { pki } = store;
     mark('datastore and pki');
     const time = clusterClock(dataDir, opts.timeScale);

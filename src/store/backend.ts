@@ -86,7 +86,7 @@ export interface Backend {
  * the call may be retried. `Timeout`: no answer before the deadline; a write may or may not have
  * been applied, so the caller re-reads before retrying.
  */
-export type StorageErrorCode = 'KeyExists' | 'NotFound' | 'Conflict' | 'Compacted' | 'WatcherTooSlow' | 'Closed' | 'Unavailable' | 'Timeout' | 'Internal';
+export type StorageErrorCode = 'KeyExists' | 'NotFound' | 'Conflict' | 'Compacted' | 'WatcherTooSlow' | 'Closed' | 'Unavailable' | 'Timeout' | 'QuotaExceeded' | 'Internal';
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;

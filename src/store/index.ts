@@ -40,7 +40,7 @@ export async function openBackend(kind: BackendKind, opts: Partial<SqliteBackend
  * Opens the datastore a parsed `--datastore` string names (reading etcd's TLS files). An etcd that
  * does not answer within its dial timeout rejects with a message naming the endpoints.
  */
-export async function openDatastore(spec: DatastoreSpec, opts: CompactionOptions & { dialTimeoutMs?: number } = {}): Promise<Backend> {
+export async function openDatastore(spec: DatastoreSpec, opts: CompactionOptions & { dialTimeoutMs?: number; quotaBytes?: number } = {}): Promise<Backend> {
   if (spec.kind === 'memory') return openBackend('memory', opts);
   if (spec.kind === 'sqlite') return openBackend('sqlite', { ...opts, path: spec.path });
   const read = async (file?: string) => {

@@ -34,7 +34,19 @@ export interface SqliteBackendOptions extends CompactionOptions {
   maxCommitBatch?: number;
   /** Commit in this thread even for a file (a writer thread is the default for files). */
   inThread?: boolean;
+  /**
+   * Size budget of the database file in bytes (default 8 GiB, etcd's recommended maximum): past
+   * 80% a warning is said once, past it creates and updates are refused (deletes go on, so room
+   * can be made). 0: no budget.
+   */
+  quotaBytes?: number;
+  /** Where the warning goes (default: stderr). */
+  warn?: (message: string) => void;
 }
+
+export const DEFAULT_QUOTA_BYTES = 8 * 1024 ** 3;
+
+const gib = (n: number) => (n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024 ** 3).toFixed(1)} GiB`);
 
 export async function openSqliteBackend(opts: SqliteBackendOptions): Promise<SqliteBackend> {
   return new SqliteBackend(opts);
@@ -54,6 +66,9 @@ export class SqliteBackend implements Backend {
   // writer (the data-dir lock), so an entry is replaced by every commit that touches its key and
   // a read of the newest revision need not query the table; a conflict refreshes it from the table.
   private readonly recent = new Map<string, KeyValue | null>();
+  private sizeCheckedAt = -Infinity;
+  private size = 0;
+  private warned = false;
 
   constructor(private readonly opts: SqliteBackendOptions) {
     this.log = new LogTable(openLogDatabase(opts.path));
@@ -101,13 +116,39 @@ export class SqliteBackend implements Backend {
     return this.log.count(prefix, this.rev);
   }
 
+  /** The database's size, read at most every 500 ms (the header's page count: cheap, but not free). */
+  databaseBytes(): number {
+    const now = performance.now();
+    if (now - this.sizeCheckedAt > 500) {
+      this.sizeCheckedAt = now;
+      this.size = (this.log.db.pragma('page_count', { simple: true }) as number) * (this.log.db.pragma('page_size', { simple: true }) as number);
+    }
+    return this.size;
+  }
+
+  /** Creates and updates stop at the size budget; deletes never do. */
+  private checkQuota(action: string): void {
+    const quota = this.opts.quotaBytes ?? DEFAULT_QUOTA_BYTES;
+    if (quota <= 0) return;
+    const size = this.databaseBytes();
+    if (size >= quota) {
+      throw new StorageError('QuotaExceeded', `${action} refused: the datastore is over its size budget (${gib(size)} of ${gib(quota)}): delete objects (deletes are still accepted, and compaction gives their space back) or restart k8ts with a larger --datastore-quota`);
+    }
+    if (!this.warned && size >= quota * 0.8) {
+      this.warned = true;
+      (this.opts.warn ?? ((m) => process.stderr.write(`k8ts: ${m}\n`)))(`warning: the datastore holds ${gib(size)}, over 80% of its ${gib(quota)} budget; past it, creates and updates are refused (--datastore-quota sets the budget)`);
+    }
+  }
+
   async create(key: string, value: string): Promise<KeyValue> {
     this.assertOpen('Create');
+    this.checkQuota('Create');
     return (await this.writes.submit({ kind: 'create', key, value })).kv;
   }
 
   async update(key: string, value: string, expectedRevision: number): Promise<KeyValue> {
     this.assertOpen('Update');
+    this.checkQuota('Update');
     return (await this.writes.submit({ kind: 'update', key, value, expected: expectedRevision })).kv;
   }
 
