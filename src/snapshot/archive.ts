@@ -3,30 +3,22 @@
 // cluster's data dir or a new one. A restore unpacks into the data dir's side first and checks
 // every file against the manifest; only an archive that checks out replaces anything, and the
 // replaced parts are moved back should the swap fail half-way.
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { pack } from 'tar-stream';
-import { sniffCompression, tarEntries } from '../images/tar.ts';
+import { Sha256Tap, sniffCompression, tarEntries } from '../images/tar.ts';
 import { allowedPath, MANIFEST, manifestProblems, SNAPSHOT_FORMAT, SNAPSHOT_PARTS, type SnapshotFile, type SnapshotManifest } from './manifest.ts';
 
 export const K8TS_VERSION = '0.1.0';
 
-class Hashing extends Transform {
-  private readonly h = createHash('sha256');
-  bytes = 0;
-  override _transform(chunk: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.h.update(chunk);
-    this.bytes += chunk.length;
-    this.push(chunk);
-    cb();
-  }
+/** Bytes and SHA-256 of what streams through, as the manifest lists them. */
+class Hashing extends Sha256Tap {
   hex(): string {
-    return this.h.digest('hex');
+    return this.digest().slice('sha256:'.length);
   }
 }
 

@@ -39,9 +39,9 @@ const pods = () => cp.client.resource({ apiVersion: 'v1', resource: 'pods', name
 const nodes = () => cp.client.resource({ apiVersion: 'v1', resource: 'nodes', namespaced: false });
 
 /** A GET with the admin token; resolves once the answer is complete (or `until` has seen enough of it). */
-function get(path: string, o: { token?: string; headers?: Record<string, string>; until?: (body: string) => boolean } = {}): Promise<{ status: number; body: string; ended: boolean }> {
+function get(path: string, o: { token?: string; headers?: Record<string, string>; until?: (body: string) => boolean; port?: number } = {}): Promise<{ status: number; body: string; ended: boolean }> {
   return new Promise((resolve, reject) => {
-    const r = request(`https://127.0.0.1:${http.port}${path}`, { ca: pki.caCertPem, headers: { authorization: `Bearer ${o.token ?? pki.token}`, ...o.headers } }, (res) => {
+    const r = request(`https://127.0.0.1:${o.port ?? http.port}${path}`, { ca: pki.caCertPem, headers: { authorization: `Bearer ${o.token ?? pki.token}`, ...o.headers } }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => {
         body += d;
@@ -196,16 +196,7 @@ describe('pods on a remote agent, through its tunnels', () => {
     const cpB = await startControlPlane({ backend: shared, token: pki.token, caCertPem: pki.caCertPem, serverAddress: '127.0.0.1:1', controllers: false });
     const httpB = await listenHttps(cpB.api, { cert: pki.certPem, key: pki.keyPem, port: 0, onUpgrade: streamingUpgrade({ api: cpB.api, pool: () => cpB.pool, remote: cpB.tunnels }) });
     try {
-      const viaB = (path: string) =>
-        new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const r = request(`https://127.0.0.1:${httpB.port}${path}`, { ca: pki.caCertPem, headers: { authorization: `Bearer ${pki.token}` } }, (res) => {
-            let body = '';
-            res.setEncoding('utf8').on('data', (d: string) => (body += d));
-            res.once('end', () => resolve({ status: res.statusCode!, body }));
-          });
-          r.once('error', reject);
-          r.end();
-        });
+      const viaB = (path: string) => get(path, { port: httpB.port });
       const logs = await viaB('/api/v1/namespaces/default/pods/box/log');
       expect(logs.status).toBe(200);
       expect(logs.body).toContain('k8ts-sim: container c started (image busybox)');
