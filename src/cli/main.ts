@@ -112,12 +112,11 @@ program
     let custom: UpOptions['customNodes'];
     if (o.config !== undefined) {
       const { readClusterConfig, upOptionsFrom, customNodes } = await import('./cluster-config/apply.ts');
-      const { resolve: resolvePath } = await import('node:path');
       const c = readClusterConfig(o.config);
       Object.assign(o, upOptionsFrom(c, given));
       custom = customNodes(c, o.scheduleOnControlPlane);
       // `start` reads the file again: it is kept by its absolute path.
-      argv = [...argv.filter((a, i) => a !== '--config' && argv[i - 1] !== '--config' && !a.startsWith('--config=')), '--config', resolvePath(o.config)];
+      argv = [...argv.filter((a, i) => a !== '--config' && argv[i - 1] !== '--config' && !a.startsWith('--config=')), '--config', resolve(o.config)];
     }
     let recordPorts = false;
     if (o.name !== undefined) {
@@ -145,13 +144,15 @@ program
 program
   .command('kubeconfig')
   .description('Print the admin kubeconfig of a cluster started with `k8ts up`')
-  .option('--data-dir <dir>', 'the cluster data dir', DEFAULT_DATA_DIR)
-  .action(async (o: { dataDir: string }) => {
-    const path = join(resolve(o.dataDir), 'kubeconfig');
+  .option('--name <name>', 'the cluster, by name')
+  .option('--data-dir <dir>', 'the cluster data dir (default ./.k8ts)')
+  .action(async (o: { name?: string; dataDir?: string }) => {
+    const { clusterDataDir } = await import('./clusters/registry.ts');
+    const path = join(clusterDataDir(o), 'kubeconfig');
     try {
       process.stdout.write(await readFile(path, 'utf8'));
     } catch {
-      throw new Error(`no kubeconfig at ${path}: start a cluster with \`k8ts up --data-dir ${o.dataDir}\` first`);
+      throw new Error(`no kubeconfig at ${path}: start a cluster with \`k8ts up${o.name ? ` --name ${o.name}` : o.dataDir ? ` --data-dir ${o.dataDir}` : ''}\` first`);
     }
   });
 
