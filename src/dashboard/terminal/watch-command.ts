@@ -38,6 +38,9 @@ export async function runWatch(ref: string, opts: WatchOptions): Promise<void> {
 }
 
 async function runInteractive(client: Parameters<typeof followScreen>[0], target: ReturnType<typeof parseTarget>): Promise<void> {
+  // ink draws only its last frame, and without colour, when $CI is set; this path is taken only on
+  // a terminal at both ends, where the live screen is the point.
+  for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[k];
   const [{ createElement }, { render }, { WatchApp }] = await Promise.all([import('react'), import('ink'), import('./watch-app.tsx')]);
   const listeners = new Set<() => void>();
   let latest: Screen = { title: `${target.kind} ${target.namespace}/${target.name}`, summary: 'listing…', header: '', rows: [], legend: '' };
